@@ -1,0 +1,8 @@
+//! dockgrade grades the Docker hardening of many repositories at once.
+//!
+//! The pipeline: config → source (snapshot) → load (repo model) → controls → grade → scorecard → report.
+
+pub mod compose;
+pub mod dockerfile;
+pub mod finding;
+pub mod source;

@@ -1,0 +1,1 @@
+//! The local source: a snapshot of a directory on disk.
