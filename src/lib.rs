@@ -3,6 +3,8 @@
 //! The pipeline: config → source (snapshot) → load (repo model) → controls → grade → scorecard → report.
 
 pub mod compose;
+pub mod controls;
 pub mod dockerfile;
 pub mod finding;
+pub mod scorecard;
 pub mod source;

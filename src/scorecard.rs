@@ -1,0 +1,129 @@
+//! The scorecard: the whole run as plain data. JSON output is this data, and every other report is rendered from it.
+
+use crate::finding::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The verdict of one control for one repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    #[serde(rename = "pass")]
+    Pass,
+    #[serde(rename = "review")]
+    Review,
+    #[serde(rename = "fail")]
+    Fail,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+    #[serde(rename = "waived")]
+    Waived,
+}
+
+impl Verdict {
+    /// Combines the verdicts of several images or services: fail, then review, then pass.
+    pub fn worst(self, other: Verdict) -> Verdict {
+        fn rank(verdict: Verdict) -> u8 {
+            match verdict {
+                Verdict::Fail => 4,
+                Verdict::Review => 3,
+                Verdict::Pass => 2,
+                Verdict::Waived => 1,
+                Verdict::NotApplicable => 0,
+            }
+        }
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// The label used in reports: `pass`, `review`, `fail`, `n/a` or `waived`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Review => "review",
+            Verdict::Fail => "fail",
+            Verdict::NotApplicable => "n/a",
+            Verdict::Waived => "waived",
+        }
+    }
+}
+
+/// A waiver from repos.toml that was applied to a control or blocker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    /// Expiry date, `YYYY-MM-DD`.
+    pub expires: String,
+    /// The verdict the waiver replaced.
+    pub original: Verdict,
+}
+
+/// The result of one control for one repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlResult {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waiver: Option<AppliedWaiver>,
+}
+
+/// One blocker found in a repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockerResult {
+    pub id: String,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waiver: Option<AppliedWaiver>,
+}
+
+/// A problem that kept part of a repository from being read or graded.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RepoError {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    pub message: String,
+}
+
+/// A passed-controls count: `passed` of `applicable`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    pub passed: usize,
+    pub applicable: usize,
+}
+
+/// The graded result of one repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoReport {
+    pub name: String,
+    /// Where the repository was read from: a path relative to the config file, or `owner/name`.
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub commit: Option<String>,
+    /// `A` to `F`, `—` when no control applies, or `error` when the repository could not be read.
+    pub grade: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub score: Option<Score>,
+    /// Why the grade is what it is when that is not obvious ("no container files found", "capped by blocker").
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<String>,
+    /// Control results keyed by control id.
+    pub controls: BTreeMap<String, ControlResult>,
+    pub blockers: Vec<BlockerResult>,
+    /// Findings that belong to no control: `parse-error` and `secret-build-arg`.
+    pub findings: Vec<Finding>,
+    /// What was graded: one line per image or service, such as `Dockerfile → stage runtime, context .`.
+    pub subjects: Vec<String>,
+    /// Files that were seen but not read, and why.
+    pub skipped: Vec<String>,
+    pub errors: Vec<RepoError>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scorecard {
+    pub tool: String,
+    pub version: String,
+    pub repos: Vec<RepoReport>,
+}
