@@ -2,9 +2,20 @@
 //!
 //! The pipeline: config → source (snapshot) → load (repo model) → controls → grade → scorecard → report.
 
+pub mod app;
+pub mod cli;
 pub mod compose;
+pub mod config;
 pub mod controls;
+pub mod discover;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod finding;
+pub mod grade;
+pub mod image_ref;
+pub mod inspect;
+pub mod model;
+pub mod pipeline;
+pub mod report;
 pub mod scorecard;
 pub mod source;
