@@ -6,5 +6,6 @@ pub mod compose;
 pub mod controls;
 pub mod dockerfile;
 pub mod finding;
+pub mod report;
 pub mod scorecard;
 pub mod source;
