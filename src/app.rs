@@ -269,7 +269,7 @@ fn explain(args: &cli::ExplainArgs) -> u8 {
         return cli::EXIT_OK;
     }
     let id = args.id.as_deref().unwrap_or("");
-    match report::render_explain_id(id) {
+    match crate::controls::lookup(id).map(report::render_explain) {
         Some(text) => {
             print!("{text}");
             cli::EXIT_OK
