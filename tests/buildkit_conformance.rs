@@ -1,6 +1,6 @@
 //! Conformance with BuildKit's own test vectors: parser dumps, rejected inputs, word expansion and word splitting.
 //!
-//! The vectors are read from the shared reference data next to the crate; every test fails with
+//! The vectors are read from the shared reference data next to the crate. Every test fails with
 //! a message naming the missing path when that data is absent.
 
 use std::collections::BTreeMap;
@@ -90,8 +90,8 @@ fn parser_rejects_negative_vectors() {
     );
 }
 
-/// The environment BuildKit's expansion vectors are written for: `NULL` is set but empty, and
-/// every other name is unset.
+/// Returns the environment BuildKit's expansion vectors are written for: `NULL` is set but
+/// empty, and every other name is unset.
 fn expansion_environment() -> BTreeMap<String, String> {
     [
         ("PWD", "/home"),
@@ -215,7 +215,7 @@ fn word_splitting_matches_words_vectors() {
 }
 
 /// The testfile-line input spreads three instructions over 35 lines with blank lines, comments
-/// and continuations; BuildKit's line-information test expects these start and end lines.
+/// and continuations. BuildKit's line-information test expects these start and end lines.
 #[test]
 fn line_numbers_of_spread_out_file() {
     let text = read(&vectors_dir().join("testfile-line/Dockerfile"));

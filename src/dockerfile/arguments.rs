@@ -1,6 +1,6 @@
 //! Splitting one logical Dockerfile line into keyword, flags and arguments, with the argument rules of each instruction as BuildKit's parser applies them.
 
-/// The instruction keywords BuildKit's parser knows, lowercase.
+/// The instruction keywords BuildKit's parser dispatches on, lowercase.
 const KNOWN_KEYWORDS: [&str; 18] = [
     "add",
     "arg",
@@ -25,7 +25,7 @@ const KNOWN_KEYWORDS: [&str; 18] = [
 const NOT_STRING_ARRAY: &str =
     "when using JSON array syntax, arrays must be comprised of strings only";
 
-/// Tells whether BuildKit's parser knows `keyword` (lowercase).
+/// Tells whether `keyword` (lowercase) is an instruction of BuildKit's parser.
 pub(crate) fn is_known_keyword(keyword: &str) -> bool {
     KNOWN_KEYWORDS.contains(&keyword)
 }
@@ -105,7 +105,7 @@ fn is_space_byte(byte: u8) -> bool {
 ///
 /// NOTE: BuildKit scans flags byte by byte and reads each byte as a Latin-1 character, so a
 /// non-ASCII flag value comes out mangled (`é` becomes `Ã©`) and the bytes 0x85 and 0xA0 inside
-/// a UTF-8 character end a word. This function does the same on purpose; when a word break falls
+/// a UTF-8 character end a word. This function does the same on purpose. When a word break falls
 /// inside a character, the invalid bytes of the rest become U+FFFD.
 fn extract_builder_flags(line: &str) -> (String, Vec<String>) {
     #[derive(PartialEq)]
@@ -203,8 +203,8 @@ fn extract_builder_flags(line: &str) -> (String, Vec<String>) {
 }
 
 /// Splits `rest` into words at white space, keeping quotes and escape characters in the words.
-/// Quotes group white space into a word; the escape character keeps the next character literal,
-/// except inside single quotes.
+/// Quotes group white space into a word, and the escape character keeps the next character
+/// literal, except inside single quotes.
 pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
     #[derive(PartialEq)]
     enum Phase {
@@ -324,7 +324,7 @@ pub(crate) fn parse_arguments(
             sub_command: (!rest.is_empty()).then(|| rest.to_string()),
             ..Arguments::default()
         }),
-        // BuildKit's parser keeps unknown instructions and drops their arguments; the
+        // BuildKit's parser keeps unknown instructions and drops their arguments. Its
         // instruction layer rejects them later.
         _ => Ok(Arguments::default()),
     }
@@ -392,7 +392,8 @@ fn parse_json(rest: &str) -> Result<Vec<String>, JsonFailure> {
         .collect()
 }
 
-/// The exec (JSON array) form when the rest is a JSON array, otherwise one shell-form string.
+/// Parses the exec (JSON array) form when the rest is a JSON array, otherwise keeps the rest as
+/// one shell-form string.
 fn parse_maybe_json(rest: &str) -> Result<Arguments, String> {
     if rest.is_empty() {
         return Ok(Arguments::default());
@@ -411,7 +412,8 @@ fn parse_maybe_json(rest: &str) -> Result<Arguments, String> {
     }
 }
 
-/// The exec (JSON array) form when the rest is a JSON array, otherwise the words of the rest.
+/// Parses the exec (JSON array) form when the rest is a JSON array, otherwise splits the rest
+/// into words.
 fn parse_maybe_json_to_list(rest: &str) -> Result<Arguments, String> {
     match parse_json(rest) {
         Ok(args) => Ok(Arguments {
@@ -427,7 +429,7 @@ fn parse_maybe_json_to_list(rest: &str) -> Result<Arguments, String> {
     }
 }
 
-/// `HEALTHCHECK` takes a type word (`CMD`, `NONE`) and then a command in either form.
+/// Parses `HEALTHCHECK` arguments: a type word (`CMD`, `NONE`) and then a command in either form.
 fn parse_healthcheck(rest: &str) -> Result<Arguments, String> {
     // BuildKit finds the end of the type word byte by byte, like the flags.
     let bytes = rest.as_bytes();

@@ -38,7 +38,7 @@ pub struct Instruction {
     /// True for the exec (JSON array) form.
     pub json: bool,
     /// True for `ENV` and `LABEL` in the legacy `KEY name value` form, which sets one pair whose
-    /// value is the rest of the line; false for the `name=value ...` form.
+    /// value is the rest of the line. False for the `name=value ...` form.
     pub legacy_form: bool,
     pub heredocs: Vec<Heredoc>,
     /// The instruction that `ONBUILD` wraps.

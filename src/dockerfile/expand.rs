@@ -1,7 +1,7 @@
 //! Shell word expansion as BuildKit does it: variables, quotes, the escape character and word splitting.
 //!
-//! BuildKit does not run a shell to expand words; it has its own small lexer that supports `$NAME`,
-//! `${NAME}`, the `${NAME:-word}` family, `${NAME#pattern}` and `${NAME%pattern}` trims,
+//! BuildKit does not run a shell to expand words. Its own small lexer supports `$NAME`, `${NAME}`,
+//! the `${NAME:-word}` family, `${NAME#pattern}` and `${NAME%pattern}` trims,
 //! `${NAME/pattern/text}` substitution, single and double quotes, and one escape character.
 //! Command substitution, arithmetic and globbing are not supported and stay literal.
 
@@ -50,8 +50,8 @@ pub struct Lexer {
     /// Leave references to unset variables as written, such as `$NAME` or `${NAME:-x}`.
     pub skip_unset: bool,
     /// Expand `${NAME?message}` and `${NAME:?message}` to nothing when NAME is unset, instead of
-    /// failing. BuildKit fails there; a caller that cannot know every build argument sets this,
-    /// because an unset variable may just be one whose value is only known at build time.
+    /// failing as BuildKit does. A caller without every build argument sets this, because an
+    /// unset variable may just be one whose value is only known at build time.
     pub unset_required_is_empty: bool,
 }
 
@@ -91,10 +91,12 @@ impl Lexer {
 
     /// Expands `word` with `variables`.
     pub fn expand(&self, word: &str, variables: &dyn Variables) -> Result<Expansion, ExpandError> {
+        // Go's text/scanner, which BuildKit reads words with, skips a byte order mark at the start.
+        let text = word.strip_prefix('\u{feff}').unwrap_or(word);
         let mut state = ShellWord {
             lexer: self,
             variables,
-            chars: word.chars().collect(),
+            chars: text.chars().collect(),
             position: 0,
             raw_escapes: self.raw_escapes,
             matched: BTreeSet::new(),
@@ -257,7 +259,7 @@ impl ShellWord<'_> {
                     words.add_raw_char(ch);
                     result.push(ch);
                 }
-                // The escape character escapes the next character; at the end of the text it is dropped.
+                // The escape character escapes the next character, and at the end of the text it is dropped.
                 let Some(escaped) = self.next() else {
                     break;
                 };
@@ -305,7 +307,7 @@ impl ShellWord<'_> {
     }
 
     /// Reads a double-quoted string: variables expand, and the escape character escapes only
-    /// `"`, `$` and itself; before any other character it stays literal.
+    /// `"`, `$` and itself. Before any other character it stays literal.
     fn process_double_quote(&mut self) -> Step<String> {
         let mut result = String::new();
         let open = self.next();
@@ -338,8 +340,8 @@ impl ShellWord<'_> {
                             result.push(ch);
                         }
                         match self.peek() {
-                            // An escape character right before the end is dropped; the missing
-                            // closing quote is reported on the next turn.
+                            // An escape character right before the end is dropped, and the
+                            // missing closing quote is reported on the next turn.
                             None => continue,
                             Some(next)
                                 if next == '"' || next == '$' || next == self.lexer.escape =>
@@ -519,8 +521,8 @@ impl ShellWord<'_> {
         })
     }
 
-    /// Reads a variable name: letters, digits and `_`; or a run of digits (a positional
-    /// parameter); or one of the special parameters `@ * # ? - $ ! 0`.
+    /// Reads a variable name. A name is letters, digits and `_`, a run of digits (a positional
+    /// parameter), or one of the special parameters `@ * # ? - $ ! 0`.
     fn process_name(&mut self) -> String {
         let mut name = String::new();
         while let Some(ch) = self.peek() {
@@ -688,6 +690,11 @@ mod tests {
             .expand("$A ${B} ${C:-x} ${D/a/b}", &NoVariables)
             .unwrap();
         assert_eq!(expansion.value, "$A ${B} ${C:-x} ${D/a/b}");
+    }
+
+    #[test]
+    fn leading_byte_order_mark_is_skipped() {
+        assert_eq!(expand("\u{feff}a\u{feff}", &[]).unwrap(), "a\u{feff}");
     }
 
     #[test]

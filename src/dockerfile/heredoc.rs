@@ -25,7 +25,7 @@ impl Marker {
 /// Finds the heredoc markers of a logical line, in order.
 ///
 /// BuildKit splits the whole line into shell words with `\` as the escape character, keeping
-/// quotes and escapes; a line it cannot split has no heredocs. Each word that is `<<NAME` or
+/// quotes and escapes. A line it cannot split has no heredocs. Each word that is `<<NAME` or
 /// `<<-NAME`, optionally after a file descriptor number, is a marker.
 pub(crate) fn markers_in_line(line: &str) -> Result<Vec<Marker>, String> {
     let lexer = Lexer {
@@ -46,7 +46,7 @@ pub(crate) fn markers_in_line(line: &str) -> Result<Vec<Marker>, String> {
     Ok(markers)
 }
 
-/// Parses one word as a heredoc marker; `None` when it is not one.
+/// Parses one word as a heredoc marker, or returns `None` when it is not one.
 pub(crate) fn parse_marker(word: &str) -> Result<Option<Marker>, String> {
     let after_digits = word.trim_start_matches(|ch: char| ch.is_ascii_digit());
     let Some(after_arrows) = after_digits.strip_prefix("<<") else {
@@ -89,7 +89,7 @@ pub(crate) fn parse_marker(word: &str) -> Result<Option<Marker>, String> {
     }))
 }
 
-/// Removes the leading tabs of every line, as `<<-` asks.
+/// Removes the leading tabs of every line, as `<<-` requests.
 pub(crate) fn chomp_leading_tabs(content: &str) -> String {
     content
         .split_inclusive('\n')
@@ -136,6 +136,26 @@ mod tests {
             parse_marker("<<E\"O\"F").unwrap(),
             Some(marker("EOF", false, false))
         );
+    }
+
+    #[test]
+    fn marker_forms() {
+        for word in [
+            "<<EOF",
+            "<<'EOF'",
+            "<<\"EOF\"",
+            "<<-EOF",
+            "<<-'EOF'",
+            "<<-\"EOF\"",
+        ] {
+            assert_eq!(parse_marker(word).unwrap().unwrap().name, "EOF", "{word}");
+        }
+        for word in ["", "EOF", "<<", "<<-", "<EOF", "<<<EOF"] {
+            assert_eq!(parse_marker(word).unwrap(), None, "{word}");
+        }
+        for word in ["<<'EOF", "<<\"EOF", "<<EOF'", "<<EOF\""] {
+            assert!(parse_marker(word).is_err(), "{word}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::stage::Mount;
 /// Parses a `--mount` value such as `type=cache,target=/root/.cache,from=builder`.
 ///
 /// BuildKit reads the value as one CSV record, so a field may be double-quoted to contain a
-/// comma; keys are case-insensitive and the type defaults to `bind`. The `from=` value is kept
+/// comma. Keys are case-insensitive and the type defaults to `bind`. The `from=` value is kept
 /// as written, because BuildKit picks the stage or image for it before expanding variables.
 pub(crate) fn parse_mount(value: &str) -> Mount {
     let fields =

@@ -1,14 +1,14 @@
 //! The Dockerfile parser: physical lines to instructions, following BuildKit's frontend parser line for line.
 //!
 //! The rules it follows, from BuildKit's `frontend/dockerfile/parser`:
-//! - A UTF-8 byte order mark on the first line is dropped; a trailing `\r` or `\n` is dropped from
-//!   every line, so CRLF files parse like LF files.
+//! - A UTF-8 byte order mark on the first line is dropped. Trailing `\r` and `\n` are dropped
+//!   from every line, so CRLF files parse like LF files.
 //! - Parser directives are read from the top until the first line that is not one.
 //! - A line whose first non-blank character is `#` is a comment, also inside a continuation.
 //! - The escape character at the end of a line (trailing spaces and tabs allowed) continues the
 //!   instruction on the next line, unless it is itself escaped. Blank lines inside a continuation
-//!   are skipped; the first line of an instruction loses its leading white space, continuation
-//!   lines keep theirs.
+//!   are skipped. The first line of an instruction loses its leading white space, but
+//!   continuation lines keep theirs.
 //! - After a RUN, COPY or ADD line (also under ONBUILD) in shell form, the bodies of its
 //!   heredocs follow, one after the other, each up to a line that equals its delimiter.
 
@@ -17,15 +17,15 @@ use super::ast::{Dockerfile, Instruction, ParseError};
 use super::directive::DirectiveReader;
 use super::heredoc::markers_in_line;
 
-/// The longest line BuildKit reads, including its line feed: the buffer limit of Go's
-/// `bufio.Scanner`.
+/// The maximum line length in bytes that BuildKit reads, including the line feed, which is the
+/// buffer limit of Go's `bufio.Scanner`.
 const MAX_LINE_BYTES: usize = 64 * 1024;
 
 /// Parses a Dockerfile as BuildKit's frontend parser does.
 ///
-/// Unknown instructions are kept with no arguments, as BuildKit's parser keeps them; it is the
-/// later instruction layer of BuildKit that rejects them. Errors carry the 1-based line where the
-/// offending instruction or directive starts.
+/// Unknown instructions are kept with no arguments, as BuildKit's parser keeps them, because it
+/// is the later instruction layer of BuildKit that rejects them. Errors carry the 1-based line
+/// where the offending instruction or directive starts.
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     let mut lines = PhysicalLines::new(text);
     let mut directives = DirectiveReader::default();
@@ -120,7 +120,7 @@ fn escape_token(value: &str) -> Result<char, String> {
     }
 }
 
-/// Builds an instruction from one logical line; ONBUILD parses the rest as an instruction of its own.
+/// Builds an instruction from one logical line. ONBUILD parses the rest as an instruction of its own.
 fn instruction_from_line(line: &str, escape: char) -> Result<Instruction, String> {
     let split = split_command(line);
     let keyword = split.keyword.to_lowercase();
@@ -160,7 +160,7 @@ fn can_contain_heredoc(instruction: &Instruction) -> bool {
     matches!(target.keyword.as_str(), "run" | "copy" | "add") && !target.json
 }
 
-/// Reads heredoc body lines up to the delimiter line; `None` when the file ends first.
+/// Reads heredoc body lines up to the delimiter line, or returns `None` when the file ends first.
 /// The body keeps its line breaks, and its leading tabs even for `<<-`, which only lets the
 /// delimiter line be indented with tabs.
 fn read_heredoc_body(
@@ -236,7 +236,7 @@ impl<'a> PhysicalLines<'a> {
         self.line += 1;
 
         // Go's scanner fails on a line that does not fit its buffer together with its line
-        // feed; a last line without one must leave room for the end-of-input check.
+        // feed. A last line without a line feed must leave room for the end-of-input check.
         let too_long = if line.ends_with('\n') {
             line.len() > MAX_LINE_BYTES
         } else {
@@ -289,6 +289,58 @@ mod tests {
         assert_eq!(copy.heredocs[1].content, "\ttwo\n");
         assert_eq!((copy.line, copy.end_line), (2, 6));
         assert_eq!(df.instructions[2].keyword, "run");
+    }
+
+    #[test]
+    fn heredoc_markers_and_bodies() {
+        let text = "FROM alpine\n\
+USER <<INVALID\nINVALID\n\
+RUN 3<<EMPTY\nEMPTY\n\
+RUN \"<<NOHEREDOC\"\n\
+RUN <<-UNINDENT\n\tbaz\n\tUNINDENT\n\
+RUN <<-'NOEXPAND'\n\tkeep $NAME\nNOEXPAND\n\
+COPY <<X <<Y /dest\nY\nX\nX\nY\n\
+RUN [\"<<EOF\"]\n\
+ONBUILD RUN <<EOF\necho\nEOF\n";
+        let df = parse(text).unwrap();
+        let heredocs: Vec<Vec<(&str, &str, bool, bool)>> = df
+            .instructions
+            .iter()
+            .map(|instruction| {
+                instruction
+                    .heredocs
+                    .iter()
+                    .map(|doc| {
+                        (
+                            doc.name.as_str(),
+                            doc.content.as_str(),
+                            doc.expand,
+                            doc.chomp,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+
+        assert!(heredocs[1].is_empty(), "USER takes no heredoc");
+        assert_eq!(df.instructions[2].keyword, "invalid");
+        assert_eq!(heredocs[3], [("EMPTY", "", true, false)]);
+        assert!(heredocs[4].is_empty(), "a quoted marker is no heredoc");
+        assert_eq!(heredocs[5], [("UNINDENT", "\tbaz\n", true, true)]);
+        assert_eq!(heredocs[6], [("NOEXPAND", "\tkeep $NAME\n", false, true)]);
+        assert_eq!(
+            heredocs[7],
+            [("X", "Y\n", true, false), ("Y", "X\n", true, false)]
+        );
+        assert!(heredocs[8].is_empty(), "the exec form takes no heredoc");
+        assert_eq!(heredocs[9], [("EOF", "echo\n", true, false)]);
+    }
+
+    #[test]
+    fn unbalanced_quote_marker_is_no_heredoc() {
+        let df = parse("FROM a\nRUN <<'EOF\nEOF\n").unwrap();
+        assert!(df.instructions[1].heredocs.is_empty());
+        assert_eq!(df.instructions[2].keyword, "eof");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(crate) fn pattern_to_regex(
     }
     let star = if greedy { ".*" } else { ".*?" };
 
+    // Go's text/scanner, which BuildKit reads patterns with, skips a byte order mark at the start.
+    let pattern = pattern.strip_prefix('\u{feff}').unwrap_or(pattern);
     let mut chars = pattern.chars().peekable();
     while let Some(token) = chars.next() {
         match token {

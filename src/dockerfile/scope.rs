@@ -71,8 +71,8 @@ impl Scope {
                     unresolved: unresolved.into_iter().collect(),
                 }
             }
-            // NOTE: BuildKit fails the build on a word its lexer rejects (such as `${}` or an
-            // unterminated quote); the stage model keeps the raw text as the value instead.
+            // NOTE: BuildKit fails the build on a word its lexer rejects, such as `${}` or an
+            // unterminated quote. The stage model keeps the raw text as the value instead.
             Err(error) => {
                 tracing::debug!(%error, "word expansion failed; keeping the raw text");
                 literal_word(raw)
@@ -81,7 +81,7 @@ impl Scope {
     }
 }
 
-/// A word that BuildKit does not expand: its value is its raw text.
+/// Returns a word that is not expanded: its value is its raw text.
 pub(crate) fn literal_word(raw: &str) -> Word {
     Word {
         raw: raw.to_string(),

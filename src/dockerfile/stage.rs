@@ -71,7 +71,7 @@ pub enum CommandKind {
         add: bool,
         /// The `--from` stage, index or image, as written: BuildKit does not expand it.
         from: Option<Word>,
-        /// The sources read from the build context or the `--from` stage; heredoc sources are
+        /// The sources read from the build context or the `--from` stage. Heredoc sources are
         /// not listed.
         sources: Vec<Word>,
         dest: Word,

@@ -8,8 +8,8 @@
 //!   FROM an earlier stage starts with that stage's variables, ARGs included.
 //! - The predefined platform ARGs (TARGETPLATFORM, BUILDARCH, ...) depend on the build machine
 //!   and have no value here unless a build argument sets one.
-//! - ENV, LABEL, ARG defaults, USER, WORKDIR, COPY and ADD paths and `--chown` are expanded;
-//!   the command text of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK is not, nor is
+//! - ENV, LABEL, ARG defaults, USER, WORKDIR, COPY and ADD paths and `--chown` are expanded.
+//!   The command text of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK is not, nor is
 //!   `COPY --from` or `RUN --mount=from=`.
 
 use std::collections::BTreeMap;
@@ -35,7 +35,7 @@ const PLATFORM_ARGS: [&str; 8] = [
 /// Splits `df` into build stages and expands their words with the ARGs and ENVs in scope, using
 /// `build_args` as `docker build --build-arg` values.
 ///
-/// NOTE: instructions other than ARG before the first FROM are skipped; BuildKit rejects such a
+/// NOTE: instructions other than ARG before the first FROM are skipped. BuildKit rejects such a
 /// file when it builds it ("no build stage in current context"), but its parser accepts it.
 pub fn stages(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Vec<Stage> {
     let mut builder = StageBuilder {
@@ -71,7 +71,7 @@ struct StageBuilder<'a> {
     /// The global ARGs, visible to FROM lines.
     globals: Scope,
     stages: Vec<Stage>,
-    /// The variables in scope at the end of each stage so far; the last one is the current stage's.
+    /// The variables in scope at the end of each stage so far. The last entry is the current stage's.
     scopes: Vec<Scope>,
 }
 
@@ -119,7 +119,7 @@ impl StageBuilder<'_> {
     /// Tells what a FROM value refers to.
     ///
     /// NOTE: BuildKit matches `scratch` and stage names only in lowercase and rejects other
-    /// spellings as invalid image references; both are compared case-insensitively here. A
+    /// spellings as invalid image references, but both are compared case-insensitively here. A
     /// number is an image name, not a stage index: only `COPY --from` accepts stage indexes.
     fn base_kind(&self, base: &Word) -> BaseKind {
         if base.value.eq_ignore_ascii_case("scratch") {
@@ -188,7 +188,7 @@ impl StageBuilder<'_> {
             }
         }
 
-        // NOTE: BuildKit does not expand variables in `COPY --from`; newer releases reject a
+        // NOTE: BuildKit does not expand variables in `COPY --from`, and newer releases reject a
         // value that contains one. The value is kept as written.
         let from = if add {
             None
@@ -204,7 +204,7 @@ impl StageBuilder<'_> {
         }
     }
 
-    /// All pairs of one ENV are expanded with the variables from before the instruction, then bound.
+    /// Expands all pairs of one ENV with the variables from before the instruction, then binds them.
     fn env_command(&mut self, instruction: &Instruction) -> CommandKind {
         let pairs: Vec<(String, Word)> = instruction
             .args
@@ -223,9 +223,9 @@ impl StageBuilder<'_> {
         CommandKind::Env(pairs)
     }
 
-    /// Each declaration is resolved in order: a build argument wins, then the default (expanded
-    /// with the variables in scope), then, for a declaration without default, the global ARG of
-    /// that name. A declaration that ends up without a value binds nothing.
+    /// Resolves each declaration in order. A build argument wins, then the default (expanded with
+    /// the variables in scope), then, for a declaration without default, the global ARG of that
+    /// name. A declaration that ends up without a value binds nothing.
     fn arg_command(&mut self, instruction: &Instruction) -> CommandKind {
         let mut declarations = Vec::with_capacity(instruction.args.len());
         for declaration in &instruction.args {
@@ -293,7 +293,7 @@ fn run_command(instruction: &Instruction) -> CommandKind {
     }
 }
 
-/// `HEALTHCHECK NONE` and `HEALTHCHECK [OPTIONS] CMD ...`; the forms BuildKit rejects (no
+/// Reads `HEALTHCHECK NONE` and `HEALTHCHECK [OPTIONS] CMD ...`. The forms BuildKit rejects (no
 /// arguments, `NONE` with arguments, `CMD` without a command, another type) are `Other`.
 fn healthcheck_command(instruction: &Instruction) -> CommandKind {
     let Some((kind, command)) = instruction.args.split_first() else {
@@ -308,3 +308,6 @@ fn healthcheck_command(instruction: &Instruction) -> CommandKind {
         _ => CommandKind::Other,
     }
 }
+
+#[cfg(test)]
+mod tests;
