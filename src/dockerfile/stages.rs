@@ -8,9 +8,10 @@
 //!   FROM an earlier stage starts with that stage's variables, ARGs included.
 //! - The predefined platform ARGs (TARGETPLATFORM, BUILDARCH, ...) depend on the build machine
 //!   and have no value here unless a build argument sets one.
-//! - ENV, LABEL, ARG defaults, USER, WORKDIR, COPY and ADD paths and `--chown` are expanded.
-//!   The command text of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK is not, nor is
-//!   `COPY --from` or `RUN --mount=from=`.
+//! - BuildKit expands ENV, LABEL, ARG defaults, USER, WORKDIR, COPY and ADD paths and `--chown`,
+//!   but not the command text of RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK, nor `COPY --from`
+//!   or `RUN --mount=from=`. The commands modelled here (ENV, ARG, USER, COPY, ADD) carry their
+//!   words expanded that way.
 
 use std::collections::BTreeMap;
 
