@@ -1,4 +1,4 @@
-"""Read statement CSV files from the inbox folder and post them to the ledger."""
+"""Print the row count of each statement CSV file in the inbox folder."""
 
 import csv
 import pathlib

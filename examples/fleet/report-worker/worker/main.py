@@ -1,4 +1,4 @@
-"""Consume report jobs from Redis and write each report as a PDF."""
+"""Take report jobs from the Redis list "reports" and log each one."""
 
 import os
 

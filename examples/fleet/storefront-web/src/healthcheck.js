@@ -1,4 +1,4 @@
-// Exits 0 when the local server answers /healthz, so Docker can use it as HEALTHCHECK.
+// Exits 0 when the local server returns 200 for /healthz, so Docker can run it as the HEALTHCHECK.
 const http = require("http");
 
 http
