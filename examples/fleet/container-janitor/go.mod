@@ -1,0 +1,3 @@
+module example.com/platform/container-janitor
+
+go 1.23
