@@ -1,6 +1,6 @@
 //! Grading: waivers and the blocker cap applied to the verdicts, then the A–F letter.
 
-use crate::scorecard::{AppliedWaiver, BlockerResult, ControlResult, Score, Verdict};
+use crate::scorecard::{AppliedWaiver, BlockerResult, ControlResult, Score, Verdict, WaiverReport};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -30,6 +30,7 @@ pub struct Graded {
     pub grade: String,
     pub score: Option<Score>,
     pub notes: Vec<String>,
+    pub waivers: Vec<WaiverReport>,
 }
 
 /// Applies the waivers to control and blocker results in place, then grades.
@@ -39,7 +40,21 @@ pub fn grade(
     waivers: &[Waiver],
     policy: &Policy,
 ) -> Graded {
-    let mut notes = apply_waivers(controls, blockers, waivers, policy.today);
+    let waivers = apply_waivers(controls, blockers, waivers, policy.today);
+    let mut notes: Vec<String> = waivers
+        .iter()
+        .filter(|waiver| waiver.status != "applied")
+        .map(|waiver| match waiver.status.as_str() {
+            "expired" => format!(
+                "the waiver for {} expired on {} and was ignored",
+                waiver.id, waiver.expires
+            ),
+            _ => format!(
+                "the waiver for {} is unused: there is nothing to waive",
+                waiver.id
+            ),
+        })
+        .collect();
 
     let applicable = controls
         .values()
@@ -50,6 +65,7 @@ pub fn grade(
             grade: "—".to_string(),
             score: None,
             notes,
+            waivers,
         };
     }
     let passed = controls
@@ -76,6 +92,7 @@ pub fn grade(
         grade: letter.to_string(),
         score: Some(Score { passed, applicable }),
         notes,
+        waivers,
     }
 }
 
@@ -101,15 +118,18 @@ fn apply_waivers(
     blockers: &mut [BlockerResult],
     waivers: &[Waiver],
     today: NaiveDate,
-) -> Vec<String> {
-    let mut notes = Vec::new();
+) -> Vec<WaiverReport> {
+    let mut reports = Vec::new();
     for waiver in waivers {
         let expires = waiver.expires.format("%Y-%m-%d").to_string();
+        let report = |status: &str| WaiverReport {
+            id: waiver.id.clone(),
+            reason: waiver.reason.clone(),
+            expires: expires.clone(),
+            status: status.to_string(),
+        };
         if waiver.expires < today {
-            notes.push(format!(
-                "waiver for {} expired on {expires} and was ignored (reason given: {})",
-                waiver.id, waiver.reason
-            ));
+            reports.push(report("expired"));
             continue;
         }
         let applied = |original: Verdict| AppliedWaiver {
@@ -117,41 +137,22 @@ fn apply_waivers(
             expires: expires.clone(),
             original,
         };
+        let mut used = false;
         if let Some(result) = controls.get_mut(&waiver.id) {
             if matches!(result.verdict, Verdict::Fail | Verdict::Review) {
                 result.waiver = Some(applied(result.verdict));
                 result.verdict = Verdict::Waived;
-                notes.push(format!(
-                    "{} waived until {expires}: {}",
-                    waiver.id, waiver.reason
-                ));
-            } else {
-                notes.push(format!(
-                    "waiver for {} is unused: the control's verdict is {}",
-                    waiver.id,
-                    result.verdict.as_str()
-                ));
+                used = true;
             }
-            continue;
         }
-        let mut used = false;
         for blocker in blockers.iter_mut().filter(|blocker| blocker.id == waiver.id) {
             blocker.waiver = Some(applied(Verdict::Fail));
             used = true;
         }
-        if used {
-            notes.push(format!(
-                "blocker {} waived until {expires}: {}",
-                waiver.id, waiver.reason
-            ));
-        } else {
-            notes.push(format!(
-                "waiver for {} is unused: the repository has no such blocker",
-                waiver.id
-            ));
-        }
+        reports.push(report(if used { "applied" } else { "unused" }));
     }
-    notes
+    reports.sort();
+    reports
 }
 
 #[cfg(test)]

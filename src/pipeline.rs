@@ -57,6 +57,7 @@ pub fn grade_snapshot(
         subjects: subjects(&model),
         skipped,
         errors: Vec::new(),
+        waivers: graded.waivers,
     }
 }
 
@@ -79,6 +80,7 @@ pub fn error_report(name: &str, source: &str, message: String) -> RepoReport {
             path: None,
             message,
         }],
+        waivers: Vec::new(),
     }
 }
 

@@ -86,6 +86,18 @@ pub struct RepoError {
     pub message: String,
 }
 
+/// A waiver from repos.toml and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WaiverReport {
+    /// The control or blocker id it names.
+    pub id: String,
+    pub reason: String,
+    /// Expiry date, `YYYY-MM-DD`.
+    pub expires: String,
+    /// `applied`, `expired` (ignored) or `unused` (nothing to waive).
+    pub status: String,
+}
+
 /// A passed-controls count: `passed` of `applicable`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Score {
@@ -118,6 +130,9 @@ pub struct RepoReport {
     /// Files that were seen but not read, and why.
     pub skipped: Vec<String>,
     pub errors: Vec<RepoError>,
+    /// Every waiver repos.toml gives this repository, with its status.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub waivers: Vec<WaiverReport>,
 }
 
 /// The whole run.

@@ -97,6 +97,38 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
             }
         }
     }
+    if let Some(redacted) = expected.get("redacted") {
+        let rendered = serde_json::to_string(report).expect("a report serialises");
+        for secret in string_list(Some(redacted)) {
+            if rendered.contains(&secret) {
+                problems.push(format!("the report prints {secret:?}, which must be redacted"));
+            }
+        }
+    }
+    if let Some(waivers) = expected.get("waivers") {
+        for (list, status) in [("applied", "applied"), ("expired", "expired")] {
+            for id in string_list(waivers.get(list)) {
+                let found = report
+                    .waivers
+                    .iter()
+                    .any(|waiver| waiver.id == id && waiver.status == status);
+                if !found {
+                    problems.push(format!("waiver for {id} should be {status} but is not"));
+                }
+            }
+        }
+    }
+    if let Some(blockers) = expected.get("blockers") {
+        for id in string_list(blockers.get("waived")) {
+            let waived = report
+                .blockers
+                .iter()
+                .any(|blocker| blocker.id == id && blocker.waiver.is_some());
+            if !waived {
+                problems.push(format!("blocker {id} should be found and waived but is not"));
+            }
+        }
+    }
     let present_ids = finding_ids(report);
     let blocker_ids: BTreeSet<String> = report.blockers.iter().map(|b| b.id.clone()).collect();
     for table in ["blockers", "advisories", "findings"] {
