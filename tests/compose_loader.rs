@@ -1001,6 +1001,18 @@ fn structural_errors_name_file_and_line() {
 }
 
 #[test]
+fn crlf_and_byte_order_mark() {
+    let compose = "\u{feff}services:\r\n  app:\r\n    image: app:1\r\n    user: \"1000\"\r\n";
+    let project = load_ok(
+        &[("compose.yaml", compose), (".env", "A=1\r\nB=2\r\n")],
+        &["compose.yaml"],
+    );
+    let app = service(&project, "app");
+    assert_eq!(app.image.as_ref().unwrap().value, "app:1");
+    assert_eq!(app.user.as_ref().unwrap().line, 4);
+}
+
+#[test]
 fn empty_file_is_an_empty_project() {
     let project = load_ok(&[("compose.yaml", "# nothing yet\n")], &["compose.yaml"]);
     assert!(project.services.is_empty());

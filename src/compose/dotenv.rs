@@ -16,7 +16,7 @@ pub fn parse_dotenv(
 ) -> Result<Vec<(String, String)>, LoadError> {
     let mut parser = DotenvParser {
         path,
-        text,
+        text: text.strip_prefix('\u{feff}').unwrap_or(text),
         position: 0,
         line: 1,
     };

@@ -30,7 +30,9 @@ const MAX_REINDENTED_LINES: usize = 64;
 /// stream parsed again. Leading spaces inside a flow collection only separate tokens, so values
 /// and line numbers stay the same.
 pub(crate) fn parse_documents(text: &str, source: &Rc<Source>) -> Result<Vec<Node>, LoadError> {
-    let mut current = text.to_string();
+    // YAML allows a byte order mark before the stream, which yaml-rust2 would read as part of
+    // the first key.
+    let mut current = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
     let mut first_indentation_error: Option<LoadError> = None;
 
     for _ in 0..=MAX_REINDENTED_LINES {
