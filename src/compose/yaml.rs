@@ -24,9 +24,9 @@ const MAX_REINDENTED_LINES: usize = 64;
 /// Parses every document of a YAML stream into positioned trees.
 ///
 /// A line inside a flow collection (`[...]` or `{...}`) that is indented no deeper than the
-/// block holding the collection breaks the YAML 1.2 indentation rule, and yaml-rust2 rejects it.
-/// Docker Compose reads YAML with go-yaml, which accepts such lines, and real Compose files
-/// contain them (a closing `]` under its key). Such a line is indented one more space and the
+/// block that contains the collection breaks the YAML 1.2 indentation rule, so yaml-rust2
+/// rejects it. Docker Compose reads YAML with go-yaml, which accepts such lines, and real
+/// Compose files contain them (a closing `]` under its key). Such a line is indented one more space and the
 /// stream parsed again. Leading spaces inside a flow collection only separate tokens, so values
 /// and line numbers stay the same.
 pub(crate) fn parse_documents(text: &str, source: &Rc<Source>) -> Result<Vec<Node>, LoadError> {
