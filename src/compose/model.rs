@@ -10,7 +10,8 @@ pub struct Located<T> {
     pub value: T,
     pub path: String,
     pub line: usize,
-    /// Variables the value referenced that were unset and had no default, sorted.
+    /// Variables the value referenced that were unset and had no default, sorted. A variable
+    /// that `${VAR:?message}` requires is listed when it is unset or empty.
     pub unset: Vec<String>,
 }
 
@@ -66,7 +67,8 @@ pub struct Build {
     pub context_dir: Option<String>,
     pub dockerfile: Option<Located<String>>,
     /// The Dockerfile relative to the repository root: `build.dockerfile` resolved against the
-    /// context, or `Dockerfile` in the context. `None` when it cannot be placed in the repository.
+    /// context, or `Dockerfile` in the context. `None` when it cannot be placed in the repository,
+    /// or when `dockerfile_inline` replaces the file.
     pub dockerfile_path: Option<String>,
     pub dockerfile_inline: Option<Located<String>>,
     pub target: Option<Located<String>>,
@@ -114,6 +116,7 @@ pub struct Volume {
 #[error("{path}:{line}: {message}")]
 pub struct LoadError {
     pub path: String,
+    /// 1-based line, or 0 when the error concerns a whole file, such as a file not found.
     pub line: usize,
     pub message: String,
 }
