@@ -3,8 +3,11 @@
 //! The pipeline: config → source (snapshot) → load (repo model) → controls → grade → scorecard → report.
 
 pub mod compose;
+pub mod config;
 pub mod controls;
+pub mod discover;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod finding;
 pub mod scorecard;
 pub mod source;
