@@ -2,6 +2,8 @@
 //!
 //! The pipeline: config → source (snapshot) → load (repo model) → controls → grade → scorecard → report.
 
+pub mod app;
+pub mod cli;
 pub mod compose;
 pub mod config;
 pub mod controls;
@@ -9,5 +11,11 @@ pub mod discover;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod finding;
+pub mod grade;
+pub mod image_ref;
+pub mod inspect;
+pub mod model;
+pub mod pipeline;
+pub mod report;
 pub mod scorecard;
 pub mod source;

@@ -37,6 +37,9 @@ pub struct Instruction {
     pub args: Vec<String>,
     /// True for the exec (JSON array) form.
     pub json: bool,
+    /// True for `ENV` and `LABEL` in the legacy `KEY name value` form, which sets one pair whose
+    /// value is the rest of the line. False for the `name=value ...` form.
+    pub legacy_form: bool,
     pub heredocs: Vec<Heredoc>,
     /// The instruction that `ONBUILD` wraps.
     pub next: Option<Box<Instruction>>,

@@ -69,16 +69,20 @@ pub enum CommandKind {
     /// `COPY` or `ADD`.
     Copy {
         add: bool,
+        /// The `--from` stage, index or image, as written: BuildKit does not expand it.
         from: Option<Word>,
+        /// The sources read from the build context or the `--from` stage. Heredoc sources are
+        /// not listed.
         sources: Vec<Word>,
         dest: Word,
-        /// True when the sources are heredocs, not files of the build context.
+        /// True when at least one source is a heredoc, not a file of the build context.
         heredoc: bool,
     },
     User(Word),
     Healthcheck(HealthcheckSpec),
     Env(Vec<(String, Word)>),
-    /// Declared names with their default values, if any.
+    /// Declared names with their default values as written, if any. The word's value is the
+    /// ARG's effective value: a build argument overrides the expanded default.
     Arg(Vec<(String, Option<Word>)>),
     /// `ONBUILD` and the keyword it wraps; it runs only in images built from this one.
     Onbuild(String),
@@ -90,7 +94,7 @@ pub enum CommandKind {
 pub struct Mount {
     /// `bind`, `cache`, `tmpfs`, `secret` or `ssh`; `bind` when not given.
     pub kind: String,
-    /// The `from=` stage or image.
+    /// The `from=` stage or image, as written: BuildKit picks it before expanding variables.
     pub from: Option<Word>,
 }
 
@@ -110,18 +114,24 @@ pub enum HealthcheckSpec {
 impl Stage {
     /// Returns the last `USER` command of this stage, not counting `ONBUILD USER`.
     pub fn last_user(&self) -> Option<(&Command, &Word)> {
-        self.commands.iter().rev().find_map(|command| match &command.kind {
-            CommandKind::User(word) => Some((command, word)),
-            _ => None,
-        })
+        self.commands
+            .iter()
+            .rev()
+            .find_map(|command| match &command.kind {
+                CommandKind::User(word) => Some((command, word)),
+                _ => None,
+            })
     }
 
     /// Returns the last `HEALTHCHECK` command of this stage.
     pub fn last_healthcheck(&self) -> Option<(&Command, &HealthcheckSpec)> {
-        self.commands.iter().rev().find_map(|command| match &command.kind {
-            CommandKind::Healthcheck(spec) => Some((command, spec)),
-            _ => None,
-        })
+        self.commands
+            .iter()
+            .rev()
+            .find_map(|command| match &command.kind {
+                CommandKind::Healthcheck(spec) => Some((command, spec)),
+                _ => None,
+            })
     }
 
     /// Returns the index of the parent stage when this stage is built `FROM` an earlier stage.
@@ -165,10 +175,13 @@ pub fn needed_stages(stages: &[Stage], target: usize) -> BTreeSet<usize> {
         }
         for command in &stage.commands {
             let references: Vec<&Word> = match &command.kind {
-                CommandKind::Copy { from: Some(from), .. } => vec![from],
-                CommandKind::Run { mounts, .. } => {
-                    mounts.iter().filter_map(|mount| mount.from.as_ref()).collect()
-                }
+                CommandKind::Copy {
+                    from: Some(from), ..
+                } => vec![from],
+                CommandKind::Run { mounts, .. } => mounts
+                    .iter()
+                    .filter_map(|mount| mount.from.as_ref())
+                    .collect(),
                 _ => Vec::new(),
             };
             for reference in references {

@@ -1,0 +1,138 @@
+//! Command-line definitions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit code: the run finished and nothing below asks for another code.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: an I/O error outside any repository, such as an output file that cannot be written.
+pub const EXIT_INTERNAL: u8 = 1;
+/// Exit code: invalid arguments or an invalid repos.toml.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: a repository graded below `--fail-under`.
+pub const EXIT_BELOW_THRESHOLD: u8 = 3;
+/// Exit code: a repository could not be read (it has an error row); wins over 3.
+pub const EXIT_UNREADABLE: u8 = 4;
+
+const EXIT_CODES_HELP: &str = "Exit codes:
+  0  success
+  1  I/O error outside any repository (for example, the output file cannot be written)
+  2  invalid arguments or an invalid repos.toml
+  3  a repository graded below --fail-under
+  4  a repository could not be read (it appears as an error row); takes precedence over 3";
+
+/// Grades the Docker hardening of many repositories and renders an A–F scorecard matrix.
+#[derive(Debug, Parser)]
+#[command(name = "dockgrade", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Log more detail on stderr (-v for debug, -vv for trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Log only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Grade every repository listed in repos.toml and print the scorecard matrix.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Scan(ScanArgs),
+    /// Grade directories directly, one repository each, without a config file.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Check(CheckArgs),
+    /// Show what the loader understood of a Dockerfile or Compose file.
+    Inspect(InspectArgs),
+    /// Explain a control, blocker or finding id: what it checks, why, examples and the fix.
+    Explain(ExplainArgs),
+    /// Write a commented repos.toml template with every default.
+    Init(InitArgs),
+}
+
+/// Options shared by the commands that grade.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with code 3 when any repository grades below this letter (A to F).
+    #[arg(long, value_parser = parse_grade)]
+    pub fail_under: Option<char>,
+    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The repository list; ./repos.toml when not given.
+    #[arg(long, short, default_value = "repos.toml")]
+    pub config: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directories to grade, one repository each.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A Dockerfile, or a Compose file; more Compose files load on top of the first as overrides.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format; `buildkit` prints the instruction dump of BuildKit's parser tests (Dockerfiles only).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A control id (such as non-root), blocker id or finding id; omit with --all.
+    #[arg(required_unless_present = "all")]
+    pub id: Option<String>,
+    /// Print the documentation of every control, blocker and finding id as Markdown.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the template.
+    #[arg(long, short, default_value = "repos.toml")]
+    pub output: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+    Buildkit,
+}
+
+fn parse_grade(value: &str) -> Result<char, String> {
+    let upper = value.trim().to_ascii_uppercase();
+    match upper.as_str() {
+        "A" | "B" | "C" | "D" | "F" => Ok(upper.chars().next().unwrap_or('F')),
+        _ => Err(format!("invalid grade {value:?}: expected one of A, B, C, D, F")),
+    }
+}

@@ -1,0 +1,193 @@
+//! Rules that recognise secrets: variable names that say secret, literal credential formats, and
+//! files that look like keys or environment files.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Words that make a variable name say secret on their own.
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+];
+
+/// Adjacent word pairs that say secret (`API_KEY`, `AWS_SECRET_ACCESS_KEY`).
+const SECRET_PAIRS: &[(&str, &str)] = &[
+    ("API", "KEY"),
+    ("PRIVATE", "KEY"),
+    ("ACCESS", "KEY"),
+    ("SECRET", "KEY"),
+];
+
+/// Last words that make the name a reference to a secret or a setting about it, not the secret.
+const REFERENCE_WORDS: &[&str] = &[
+    "FILE", "PATH", "DIR", "TTL", "SECONDS", "TIMEOUT", "LENGTH", "ENABLED", "NAME", "ID", "TYPE",
+];
+
+/// Tells whether a variable name says secret: one of its words (split on `_` and `-`, any case)
+/// is a secret word, or two adjacent words form a secret pair, unless the last word marks a
+/// reference or a setting. `KEY` alone and `PWD` (the working directory) are not secret words.
+pub fn name_says_secret(name: &str) -> bool {
+    let words: Vec<String> = name
+        .split(['_', '-'])
+        .filter(|word| !word.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if REFERENCE_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    let has_word = words.iter().any(|word| SECRET_WORDS.contains(&word.as_str()));
+    let has_pair = words.windows(2).any(|pair| {
+        SECRET_PAIRS
+            .iter()
+            .any(|(first, second)| pair[0] == *first && pair[1] == *second)
+    });
+    has_word || has_pair
+}
+
+/// Tells whether a value is only a variable reference such as `$X` or `${X}` (or `${X:-}`).
+pub fn is_variable_reference(value: &str) -> bool {
+    static REFERENCE: OnceLock<Regex> = OnceLock::new();
+    let pattern = REFERENCE.get_or_init(|| {
+        Regex::new(r"^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*([:]?[-+?=][^}]*)?\})$")
+            .expect("valid")
+    });
+    pattern.is_match(value.trim())
+}
+
+/// Tells whether a value is a literal secret: not empty, not a boolean or number, and not only
+/// a variable reference.
+pub fn is_literal_secret(value: &str) -> bool {
+    let trimmed = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    if trimmed.is_empty() || is_variable_reference(trimmed) {
+        return false;
+    }
+    let lowered = trimmed.to_ascii_lowercase();
+    if matches!(lowered.as_str(), "true" | "false" | "yes" | "no" | "on" | "off") {
+        return false;
+    }
+    trimmed.parse::<f64>().is_err()
+}
+
+/// Names the credential format a value matches, whatever the variable is called.
+pub fn credential_format(value: &str) -> Option<&'static str> {
+    static FORMATS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    let formats = FORMATS.get_or_init(|| {
+        [
+            ("an AWS access key id", r"\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b"),
+            ("a GitHub token", r"\b(ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}"),
+            ("a GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+            ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+            ("a private key", r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----"),
+            (
+                "a URL with a literal password",
+                r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:[^/\s@$]+@[^\s/]",
+            ),
+        ]
+        .into_iter()
+        .map(|(name, pattern)| (name, Regex::new(pattern).expect("valid")))
+        .collect()
+    });
+    formats
+        .iter()
+        .find(|(_, pattern)| pattern.is_match(value))
+        .map(|(name, _)| *name)
+}
+
+/// Example environment files that hold no secrets by convention.
+const ENV_EXAMPLES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
+
+/// Tells whether a repository file looks like a secret: `.env*` (other than the examples),
+/// `*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_ed25519*` (public `.pub` halves excluded),
+/// or a file under a `secrets/` or `credentials/` folder.
+pub fn is_secret_file(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    if parts
+        .iter()
+        .any(|folder| matches!(folder.to_ascii_lowercase().as_str(), "secrets" | "credentials"))
+    {
+        return true;
+    }
+    let lowered = name.to_ascii_lowercase();
+    if lowered.starts_with(".env") {
+        return (lowered == ".env" || lowered.starts_with(".env.")) && !ENV_EXAMPLES.contains(&lowered.as_str());
+    }
+    if lowered.starts_with("id_rsa") || lowered.starts_with("id_ed25519") {
+        return !lowered.ends_with(".pub");
+    }
+    [".pem", ".key", ".p12", ".pfx"]
+        .iter()
+        .any(|extension| lowered.ends_with(extension))
+}
+
+/// Paths that every ignore file must keep out of the build context, relative to the context.
+pub const PROBE_PATHS: &[&str] = &[
+    ".env",
+    ".env.production",
+    "app/.env",
+    "key.pem",
+    "certs/tls.key",
+    "id_rsa",
+    ".git/config",
+    "secrets/db.txt",
+    ".aws/credentials",
+    ".ssh/id_ed25519",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_are_recognised() {
+        for name in ["DB_PASSWORD", "db-passwd", "NPM_TOKEN", "API_KEY", "AWS_SECRET_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_APIKEY", "CREDENTIALS"] {
+            assert!(name_says_secret(name), "{name} should say secret");
+        }
+    }
+
+    #[test]
+    fn reference_and_plain_names_are_not_secret() {
+        for name in ["KEY", "PWD", "PASSWORD_FILE", "TOKEN_TTL", "SECRET_NAME", "AWS_ACCESS_KEY_ID", "SIGNING_KEY", "MONKEY"] {
+            assert!(!name_says_secret(name), "{name} should not say secret");
+        }
+    }
+
+    #[test]
+    fn literal_secret_excludes_booleans_numbers_and_references() {
+        assert!(is_literal_secret("hunter2"));
+        assert!(!is_literal_secret(""));
+        assert!(!is_literal_secret("true"));
+        assert!(!is_literal_secret("3600"));
+        assert!(!is_literal_secret("${NPM_TOKEN}"));
+        assert!(!is_literal_secret("$NPM_TOKEN"));
+    }
+
+    #[test]
+    fn credential_formats_are_recognised() {
+        assert!(credential_format("AKIAABCDEFGHIJKLMNOP").is_some());
+        assert!(credential_format(&format!("ghp_{}", "a1".repeat(18))).is_some());
+        assert!(credential_format("postgres://app:s3cret@db:5432/app").is_some());
+        assert!(credential_format("postgres://app:${DB_PASSWORD}@db/app").is_none());
+        assert!(credential_format("https://example.com/path").is_none());
+    }
+
+    #[test]
+    fn secret_files_are_recognised() {
+        for path in [".env", "app/.env.production", "certs/server.pem", "tls.key", "id_rsa", "secrets/db.txt", "deploy/credentials/gcp.json"] {
+            assert!(is_secret_file(path), "{path} should look secret");
+        }
+        for path in [".env.example", "id_rsa.pub", "src/main.rs", ".envrc-notes/readme", "keys.txt"] {
+            assert!(!is_secret_file(path), "{path} should not look secret");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The variables in scope at one point of a build, with the unknown build-time values each one depends on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::expand::{Lexer, Variables};
+use super::stage::Word;
+
+/// A variable's value and the names of the unresolved variables that went into it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Binding {
+    value: String,
+    unresolved: BTreeSet<String>,
+}
+
+/// Variables with known values. A name that is not bound has no value known offline: it may be
+/// unset, or set by the base image or at build time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Scope {
+    bindings: BTreeMap<String, Binding>,
+}
+
+impl Variables for Scope {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.bindings
+            .get(name)
+            .map(|binding| binding.value.as_str())
+    }
+}
+
+impl Scope {
+    /// Binds `name` to the value of `word`, remembering what the word could not resolve.
+    pub fn bind(&mut self, name: &str, word: &Word) {
+        self.bindings.insert(
+            name.to_string(),
+            Binding {
+                value: word.value.clone(),
+                unresolved: word.unresolved.iter().cloned().collect(),
+            },
+        );
+    }
+
+    /// Returns the binding of `name` as a word whose raw text is `raw`.
+    pub fn word_for(&self, name: &str, raw: &str) -> Option<Word> {
+        self.bindings.get(name).map(|binding| Word {
+            raw: raw.to_string(),
+            value: binding.value.clone(),
+            unresolved: binding.unresolved.iter().cloned().collect(),
+        })
+    }
+
+    /// Expands `raw` as BuildKit expands instruction arguments, quote removal included.
+    ///
+    /// A variable without a known value expands to nothing and is listed as unresolved, and so
+    /// are the unresolved variables behind each variable that was used.
+    pub fn expand(&self, raw: &str, escape: char) -> Word {
+        let lexer = Lexer {
+            unset_required_is_empty: true,
+            ..Lexer::new(escape)
+        };
+        match lexer.expand(raw, self) {
+            Ok(expansion) => {
+                let mut unresolved = expansion.unmatched;
+                for name in &expansion.matched {
+                    if let Some(binding) = self.bindings.get(name) {
+                        unresolved.extend(binding.unresolved.iter().cloned());
+                    }
+                }
+                Word {
+                    raw: raw.to_string(),
+                    value: expansion.value,
+                    unresolved: unresolved.into_iter().collect(),
+                }
+            }
+            // NOTE: BuildKit fails the build on a word its lexer rejects, such as `${}` or an
+            // unterminated quote. The stage model keeps the raw text as the value instead.
+            Err(error) => {
+                tracing::debug!(%error, "word expansion failed; keeping the raw text");
+                literal_word(raw)
+            }
+        }
+    }
+}
+
+/// Returns a word that is not expanded: its value is its raw text.
+pub(crate) fn literal_word(raw: &str) -> Word {
+    Word {
+        raw: raw.to_string(),
+        value: raw.to_string(),
+        unresolved: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unresolved_names_propagate_through_bindings() {
+        let mut scope = Scope::default();
+        let arch = scope.expand("linux-$TARGETARCH", '\\');
+        assert_eq!(arch.value, "linux-");
+        assert_eq!(arch.unresolved, ["TARGETARCH"]);
+
+        scope.bind("PLATFORM", &arch);
+        let word = scope.expand("\"${PLATFORM}\"", '\\');
+        assert_eq!(word.value, "linux-");
+        assert_eq!(word.unresolved, ["TARGETARCH"]);
+    }
+
+    #[test]
+    fn invalid_word_keeps_raw_text() {
+        let word = Scope::default().expand("${}", '\\');
+        assert_eq!(word.value, "${}");
+        assert!(word.unresolved.is_empty());
+    }
+}

@@ -1,0 +1,169 @@
+//! `dockgrade inspect`: what the loaders understood of one Dockerfile or Compose project.
+
+use crate::compose;
+use crate::dockerfile::{self, stage, BaseKind, Dockerfile, Stage};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Why a file could not be inspected.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("--format buildkit applies to Dockerfiles only; {path} is a Compose file")]
+    BuildkitForCompose { path: String },
+}
+
+/// The effective user of a stage: its last USER, else that of the stage it is built FROM.
+fn effective_user(stages: &[Stage], index: usize) -> String {
+    for link in stage::from_chain(stages, index) {
+        if let Some((_, word)) = stages[link].last_user() {
+            let mut user = word.value.clone();
+            if !word.is_resolved() {
+                let _ = write!(user, " (unresolved: {})", word.unresolved.join(", "));
+            }
+            if link != index {
+                let _ = write!(user, " (inherited from stage {link})");
+            }
+            return user;
+        }
+    }
+    let root = &stages[*stage::from_chain(stages, index).last().expect("chain is never empty")];
+    match root.base_kind {
+        BaseKind::Scratch => "root (scratch, no USER)".to_string(),
+        _ => format!("the default user of {} (no USER)", root.base.value),
+    }
+}
+
+fn base_label(stage: &Stage) -> String {
+    let mut label = match stage.base_kind {
+        BaseKind::Scratch => "scratch".to_string(),
+        BaseKind::Stage(index) => format!("stage {index} ({})", stage.base.value),
+        BaseKind::Image => stage.base.value.clone(),
+    };
+    if !stage.base.is_resolved() {
+        let _ = write!(label, " (unresolved: {})", stage.base.unresolved.join(", "));
+    }
+    label
+}
+
+/// Renders a parsed Dockerfile as text: directives, instructions, then stages.
+pub fn dockerfile_text(parsed: &Dockerfile) -> String {
+    let stages = dockerfile::stages(parsed, &BTreeMap::new());
+    let mut out = String::new();
+    for directive in &parsed.directives {
+        let _ = writeln!(out, "directive {}={} (line {})", directive.name, directive.value, directive.line);
+    }
+    let _ = writeln!(out, "instructions:");
+    for instruction in &parsed.instructions {
+        let _ = writeln!(
+            out,
+            "  {:>4}  {} {}",
+            instruction.line,
+            instruction.keyword.to_ascii_uppercase(),
+            instruction.original.lines().next().unwrap_or("").splitn(2, char::is_whitespace).nth(1).unwrap_or("")
+        );
+    }
+    let _ = writeln!(out, "stages:");
+    for stage in &stages {
+        let _ = writeln!(
+            out,
+            "  #{} {} (line {}): from {}; user {}",
+            stage.index,
+            stage.name.as_deref().unwrap_or("(unnamed)"),
+            stage.line,
+            base_label(stage),
+            effective_user(&stages, stage.index)
+        );
+    }
+    out
+}
+
+/// Renders a parsed Dockerfile as JSON: directives, instructions and stages with their users.
+pub fn dockerfile_json(parsed: &Dockerfile) -> serde_json::Value {
+    let stages = dockerfile::stages(parsed, &BTreeMap::new());
+    let stage_values: Vec<serde_json::Value> = stages
+        .iter()
+        .map(|stage| {
+            json!({
+                "index": stage.index,
+                "name": stage.name,
+                "line": stage.line,
+                "base": stage.base.value,
+                "base_kind": match stage.base_kind {
+                    BaseKind::Scratch => "scratch".to_string(),
+                    BaseKind::Stage(index) => format!("stage {index}"),
+                    BaseKind::Image => "image".to_string(),
+                },
+                "unresolved": stage.base.unresolved,
+                "effective_user": effective_user(&stages, stage.index),
+            })
+        })
+        .collect();
+    json!({
+        "directives": parsed.directives,
+        "instructions": parsed.instructions,
+        "stages": stage_values,
+    })
+}
+
+fn read(path: &Path) -> Result<String, InspectError> {
+    std::fs::read_to_string(path).map_err(|source| InspectError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Tells whether a file should be read as Compose: a Compose name, or a YAML extension.
+pub fn is_compose_path(path: &Path) -> bool {
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
+    crate::discover::is_compose_file(name) || name.ends_with(".yml") || name.ends_with(".yaml")
+}
+
+/// Inspects a Dockerfile in the given format (`text`, `json` or `buildkit`).
+pub fn inspect_dockerfile(path: &Path, format: &str) -> Result<String, InspectError> {
+    let text = read(path)?;
+    let parsed = dockerfile::parse(&text).map_err(|error| InspectError::Parse {
+        path: path.display().to_string(),
+        line: error.line,
+        message: error.message,
+    })?;
+    Ok(match format {
+        "buildkit" => dockerfile::dump_buildkit(&parsed),
+        "json" => format!("{}\n", serde_json::to_string_pretty(&dockerfile_json(&parsed)).unwrap_or_default()),
+        _ => dockerfile_text(&parsed),
+    })
+}
+
+/// Inspects a Compose project: the first file and any override files, loaded together.
+pub fn inspect_compose(files: &[&Path]) -> Result<String, InspectError> {
+    let first = files[0];
+    let root = first.parent().unwrap_or(Path::new("."));
+    let relative: Vec<String> = files
+        .iter()
+        .map(|file| {
+            file.strip_prefix(root)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let read_file = |path: &str| std::fs::read_to_string(root.join(path)).ok();
+    let project = compose::load_project(&relative, &read_file).map_err(|error| InspectError::Parse {
+        path: root.join(&error.path).display().to_string(),
+        line: error.line,
+        message: error.message,
+    })?;
+    Ok(format!("{}\n", serde_json::to_string_pretty(&project.json).unwrap_or_default()))
+}

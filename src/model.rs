@@ -1,0 +1,388 @@
+//! The repo model: parsed Dockerfiles, loaded Compose projects and ignore files, linked into the
+//! images and services the controls grade.
+
+use crate::compose::{self, LoadError, Project, Service};
+use crate::dockerfile::{self, stage, Dockerfile, ParseError, Stage};
+use crate::dockerignore::IgnoreFile;
+use crate::finding::{Finding, Location, Outcome};
+use crate::source::Snapshot;
+use crate::{discover, dockerignore};
+use std::collections::BTreeMap;
+
+/// An image requested explicitly in repos.toml.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageRequest {
+    pub dockerfile: String,
+    /// Build context relative to the repository root; the Dockerfile's folder when `None`.
+    pub context: Option<String>,
+    pub target: Option<String>,
+}
+
+/// What repos.toml sets for how a repository is linked; empty means discover everything.
+#[derive(Debug, Clone, Default)]
+pub struct LinkOptions {
+    pub images: Vec<ImageRequest>,
+    /// Compose groups, each loaded as `-f a -f b`.
+    pub compose_groups: Vec<Vec<String>>,
+}
+
+/// A Dockerfile of the repository, parsed or not.
+#[derive(Debug, Clone)]
+pub struct DockerfileSource {
+    /// Repository path, or `<compose file>#<service> (dockerfile_inline)` for an inline Dockerfile.
+    pub path: String,
+    pub text: String,
+    pub parsed: Result<Dockerfile, ParseError>,
+}
+
+/// One Dockerfile built to one target stage with one build context.
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// Index into `RepoModel::dockerfiles`.
+    pub dockerfile: usize,
+    /// The requested target stage; the last stage when `None`.
+    pub target: Option<String>,
+    /// Build context relative to the repository root (`""` for the root), or `None` when it lies
+    /// outside the repository or is a URL.
+    pub context: Option<String>,
+    /// Where the context came from, for the report: `compose`, `repos.toml` or `Dockerfile folder`.
+    pub context_origin: &'static str,
+    pub build_args: BTreeMap<String, String>,
+    /// Stages after expansion with `build_args`; empty when the Dockerfile does not parse.
+    pub stages: Vec<Stage>,
+    /// Index of the target stage in `stages`; `None` when the Dockerfile does not parse or the
+    /// target stage does not exist.
+    pub target_stage: Option<usize>,
+    /// The ignore file that applies to this build, by repository path.
+    pub ignore_path: Option<String>,
+    /// Services that build this image, as indexes into `RepoModel::services`.
+    pub built_by: Vec<usize>,
+}
+
+/// One Compose service of one loaded project.
+#[derive(Debug, Clone)]
+pub struct ServiceUnit {
+    /// Index into `RepoModel::projects`.
+    pub project: usize,
+    pub service: Service,
+    /// The image this service builds, as an index into `RepoModel::images`.
+    pub image: Option<usize>,
+}
+
+/// A Compose project (a base file and its overrides), loaded or not.
+#[derive(Debug, Clone)]
+pub struct ProjectSource {
+    pub files: Vec<String>,
+    pub loaded: Result<Project, LoadError>,
+}
+
+/// Everything the controls read about one repository.
+#[derive(Debug, Clone, Default)]
+pub struct RepoModel {
+    pub dockerfiles: Vec<DockerfileSource>,
+    pub projects: Vec<ProjectSource>,
+    pub images: Vec<Image>,
+    pub services: Vec<ServiceUnit>,
+    /// Ignore files by repository path.
+    pub ignore_files: BTreeMap<String, IgnoreFile>,
+    /// Problems found while linking, such as a `build.target` that names no stage.
+    pub link_findings: Vec<Finding>,
+}
+
+impl RepoModel {
+    /// Tells whether the repository has no container files that can be graded.
+    pub fn is_empty(&self) -> bool {
+        self.dockerfiles.is_empty() && self.projects.is_empty()
+    }
+
+    /// Returns the Dockerfile an image is built from.
+    pub fn dockerfile_of(&self, image: &Image) -> &DockerfileSource {
+        &self.dockerfiles[image.dockerfile]
+    }
+
+    /// Returns the target stage of an image, when the Dockerfile parsed and the stage exists.
+    pub fn target_stage<'a>(&self, image: &'a Image) -> Option<&'a Stage> {
+        image.target_stage.and_then(|index| image.stages.get(index))
+    }
+
+    /// Returns the parse error of an image's Dockerfile, if any.
+    pub fn parse_error_of(&self, image: &Image) -> Option<&ParseError> {
+        self.dockerfile_of(image).parsed.as_ref().err()
+    }
+
+    /// Describes an image for findings: `Dockerfile` or `docker/api.Dockerfile (target runtime)`.
+    pub fn image_subject(&self, image: &Image) -> String {
+        let path = &self.dockerfile_of(image).path;
+        match &image.target {
+            Some(target) => format!("{path} (target {target})"),
+            None => path.clone(),
+        }
+    }
+
+    /// Describes a service for findings: `service web (compose.yaml)`.
+    pub fn service_subject(&self, unit: &ServiceUnit) -> String {
+        let files = self.projects[unit.project].files.join(" + ");
+        format!("service {} ({files})", unit.service.name)
+    }
+
+    /// Returns the text of a repository file or inline Dockerfile, for quoting source lines.
+    pub fn source_text<'a>(&'a self, snapshot: &'a Snapshot, path: &str) -> Option<&'a str> {
+        if let Some(found) = self.dockerfiles.iter().find(|source| source.path == path) {
+            return Some(found.text.as_str());
+        }
+        snapshot.text(path)
+    }
+}
+
+/// Builds the repo model of a snapshot: parses every container file and links services to images.
+pub fn build(snapshot: &Snapshot, options: &LinkOptions) -> RepoModel {
+    let mut model = RepoModel::default();
+
+    load_ignore_files(snapshot, &mut model);
+    load_dockerfiles(snapshot, &mut model);
+    load_projects(snapshot, options, &mut model);
+    link_services(snapshot, &mut model);
+    add_requested_images(options, &mut model);
+    add_unbuilt_dockerfiles(&mut model);
+    model
+}
+
+fn load_ignore_files(snapshot: &Snapshot, model: &mut RepoModel) {
+    for path in snapshot.paths.iter().filter(|path| discover::is_ignore_file(path)) {
+        if let Some(text) = snapshot.text(path) {
+            model
+                .ignore_files
+                .insert(path.clone(), IgnoreFile::parse(text));
+        }
+    }
+}
+
+fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
+    for path in snapshot.paths.iter().filter(|path| discover::is_dockerfile(path)) {
+        if let Some(text) = snapshot.text(path) {
+            add_dockerfile(model, path.clone(), text.to_string());
+        }
+    }
+}
+
+fn add_dockerfile(model: &mut RepoModel, path: String, text: String) -> usize {
+    if let Some(index) = model.dockerfiles.iter().position(|d| d.path == path) {
+        return index;
+    }
+    let parsed = dockerfile::parse(&text);
+    model.dockerfiles.push(DockerfileSource { path, text, parsed });
+    model.dockerfiles.len() - 1
+}
+
+fn load_projects(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoModel) {
+    let groups = if options.compose_groups.is_empty() {
+        discover::compose_groups(&snapshot.paths)
+    } else {
+        options.compose_groups.clone()
+    };
+    let read = |path: &str| snapshot.text(path).map(str::to_string);
+    for files in groups {
+        let loaded = compose::load_project(&files, &read);
+        model.projects.push(ProjectSource { files, loaded });
+    }
+}
+
+/// Links every service that builds from the repository to an image: one image per distinct
+/// Dockerfile, target, context and build arguments.
+fn link_services(snapshot: &Snapshot, model: &mut RepoModel) {
+    for project_index in 0..model.projects.len() {
+        let Ok(project) = &model.projects[project_index].loaded else {
+            continue;
+        };
+        for service in project.services.clone() {
+            let unit_index = model.services.len();
+            let image = service
+                .build
+                .as_ref()
+                .and_then(|build| image_for_build(snapshot, model, &service, build));
+            if let Some(image) = image {
+                model.images[image].built_by.push(unit_index);
+            }
+            model.services.push(ServiceUnit {
+                project: project_index,
+                service,
+                image,
+            });
+        }
+    }
+}
+
+fn image_for_build(
+    snapshot: &Snapshot,
+    model: &mut RepoModel,
+    service: &Service,
+    build: &compose::Build,
+) -> Option<usize> {
+    let dockerfile = if let Some(inline) = &build.dockerfile_inline {
+        let path = format!("{}#{} (dockerfile_inline)", inline.path, service.name);
+        add_inline_dockerfile(model, path, inline)
+    } else {
+        let path = build.dockerfile_path.clone()?;
+        let Some(text) = snapshot.text(&path) else {
+            let location = build
+                .dockerfile
+                .as_ref()
+                .map(|d| d.location())
+                .unwrap_or_else(|| build.location.clone());
+            let message = if snapshot.contains(&path) {
+                format!("the Dockerfile {path} was not read, so this build cannot be graded")
+            } else {
+                format!("the Dockerfile {path} does not exist in the repository")
+            };
+            model.link_findings.push(Finding::new(
+                "parse-error",
+                Outcome::Review,
+                format!("service {}", service.name),
+                &location,
+                snapshot.text(&location.path),
+                message,
+                "Point build.dockerfile at a Dockerfile inside the repository.",
+            ));
+            return None;
+        };
+        add_dockerfile(model, path, text.to_string())
+    };
+
+    let build_args: BTreeMap<String, String> = build
+        .args
+        .iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name.clone(), value)))
+        .collect();
+    let target = build.target.as_ref().map(|t| t.value.clone());
+    let context = build.context_dir.clone();
+
+    if let Some(existing) = model.images.iter().position(|image| {
+        image.dockerfile == dockerfile
+            && image.target == target
+            && image.context == context
+            && image.build_args == build_args
+    }) {
+        return Some(existing);
+    }
+
+    let image = new_image(model, dockerfile, target, context, "compose", build_args);
+    if image.target.is_some() && image.target_stage.is_none() && image.stages.len() > 0 {
+        let target_location = build.target.as_ref().map(|t| t.location());
+        if let Some(location) = target_location {
+            model.link_findings.push(Finding::new(
+                "parse-error",
+                Outcome::Review,
+                format!("service {}", service.name),
+                &location,
+                snapshot.text(&location.path),
+                format!(
+                    "build.target names no stage of {}",
+                    model.dockerfiles[dockerfile].path
+                ),
+                "Set build.target to the name of a stage (FROM ... AS name).",
+            ));
+        }
+    }
+    model.images.push(image);
+    Some(model.images.len() - 1)
+}
+
+fn add_inline_dockerfile(
+    model: &mut RepoModel,
+    path: String,
+    inline: &compose::Located<String>,
+) -> usize {
+    add_dockerfile(model, path, inline.value.clone())
+}
+
+/// Creates an image, expanding the stages with the build arguments and choosing the ignore file.
+fn new_image(
+    model: &RepoModel,
+    dockerfile: usize,
+    target: Option<String>,
+    context: Option<String>,
+    context_origin: &'static str,
+    build_args: BTreeMap<String, String>,
+) -> Image {
+    let source = &model.dockerfiles[dockerfile];
+    let stages = match &source.parsed {
+        Ok(parsed) => dockerfile::stages(parsed, &build_args),
+        Err(_) => Vec::new(),
+    };
+    let target_stage = match &target {
+        None => stages.len().checked_sub(1),
+        Some(name) => stage::find_stage(&stages, name),
+    };
+    let ignore_path = context.as_deref().and_then(|context| {
+        dockerignore::ignore_file_for(&source.path, context, &model.ignore_files)
+    });
+    Image {
+        dockerfile,
+        target,
+        context,
+        context_origin,
+        build_args,
+        stages,
+        target_stage,
+        ignore_path,
+        built_by: Vec::new(),
+    }
+}
+
+fn add_requested_images(options: &LinkOptions, model: &mut RepoModel) {
+    for request in &options.images {
+        let Some(dockerfile) = model
+            .dockerfiles
+            .iter()
+            .position(|source| source.path == request.dockerfile)
+        else {
+            continue;
+        };
+        let (context, origin) = match &request.context {
+            Some(context) => (Some(context.clone()), "repos.toml"),
+            None => (Some(parent_folder(&request.dockerfile)), "Dockerfile folder"),
+        };
+        let image = new_image(
+            model,
+            dockerfile,
+            request.target.clone(),
+            context,
+            origin,
+            BTreeMap::new(),
+        );
+        model.images.push(image);
+    }
+}
+
+/// Grades every Dockerfile that no service builds and repos.toml does not name once, to its last
+/// stage, with its own folder as the build context.
+fn add_unbuilt_dockerfiles(model: &mut RepoModel) {
+    for index in 0..model.dockerfiles.len() {
+        if model.images.iter().any(|image| image.dockerfile == index) {
+            continue;
+        }
+        let context = Some(parent_folder(&model.dockerfiles[index].path));
+        let image = new_image(
+            model,
+            index,
+            None,
+            context,
+            "Dockerfile folder",
+            BTreeMap::new(),
+        );
+        model.images.push(image);
+    }
+}
+
+/// Returns the folder of a repository path: `""` for a file at the root.
+pub fn parent_folder(path: &str) -> String {
+    match path.rfind('/') {
+        Some(index) => path[..index].to_string(),
+        None => String::new(),
+    }
+}
+
+/// Returns the location of a stage's `FROM` line in an image's Dockerfile.
+pub fn stage_location(model: &RepoModel, image: &Image, stage: &Stage) -> Location {
+    Location::new(model.dockerfile_of(image).path.clone(), stage.line)
+}

@@ -1,0 +1,138 @@
+//! One repository from snapshot to graded report.
+
+use crate::controls::run::evaluate_all;
+use crate::grade::{self, Policy, Waiver};
+use crate::model::{self, LinkOptions, RepoModel};
+use crate::scorecard::{RepoError, RepoReport, Verdict};
+use crate::source::Snapshot;
+
+/// What repos.toml says about one repository, besides where to read it from.
+#[derive(Debug, Clone, Default)]
+pub struct RepoSettings {
+    pub link: LinkOptions,
+    pub waivers: Vec<Waiver>,
+}
+
+/// Grades one snapshot.
+pub fn grade_snapshot(
+    name: &str,
+    source: &str,
+    snapshot: &Snapshot,
+    settings: &RepoSettings,
+    policy: &Policy,
+) -> RepoReport {
+    let model = model::build(snapshot, &settings.link);
+    let mut evaluation = evaluate_all(&model, snapshot);
+    let mut graded = grade::grade(
+        &mut evaluation.controls,
+        &mut evaluation.blockers,
+        &settings.waivers,
+        policy,
+    );
+    if model.is_empty() {
+        graded.notes.insert(0, "no container files found".to_string());
+    }
+    if evaluation.findings.iter().any(|finding| finding.id == "parse-error") {
+        graded
+            .notes
+            .push("some container files do not parse; see the parse-error findings".to_string());
+    }
+    let mut skipped: Vec<String> = snapshot
+        .skipped
+        .iter()
+        .map(|skipped| format!("{}: {}", skipped.path, skipped.reason))
+        .collect();
+    skipped.sort();
+
+    RepoReport {
+        name: name.to_string(),
+        source: source.to_string(),
+        commit: snapshot.commit.clone(),
+        grade: graded.grade,
+        score: graded.score,
+        notes: graded.notes,
+        controls: evaluation.controls,
+        blockers: evaluation.blockers,
+        findings: evaluation.findings,
+        subjects: subjects(&model),
+        skipped,
+        errors: Vec::new(),
+    }
+}
+
+/// Builds the row of a repository that could not be read: every control `n/a` is not claimed,
+/// so the controls map stays empty and the grade says `error`.
+pub fn error_report(name: &str, source: &str, message: String) -> RepoReport {
+    RepoReport {
+        name: name.to_string(),
+        source: source.to_string(),
+        commit: None,
+        grade: "error".to_string(),
+        score: None,
+        notes: Vec::new(),
+        controls: Default::default(),
+        blockers: Vec::new(),
+        findings: Vec::new(),
+        subjects: Vec::new(),
+        skipped: Vec::new(),
+        errors: vec![RepoError {
+            path: None,
+            message,
+        }],
+    }
+}
+
+/// Describes what was graded: one line per image and per service.
+fn subjects(model: &RepoModel) -> Vec<String> {
+    let mut lines = Vec::new();
+    for image in &model.images {
+        let dockerfile = &model.dockerfile_of(image).path;
+        let target = match (&image.target, image.target_stage) {
+            (Some(target), _) => format!("target stage {target}"),
+            (None, Some(index)) => match &image.stages[index].name {
+                Some(name) => format!("last stage {name}"),
+                None => format!("last stage (#{index})"),
+            },
+            (None, None) => "not parsed".to_string(),
+        };
+        let context = match &image.context {
+            Some(context) if context.is_empty() => ".".to_string(),
+            Some(context) => context.clone(),
+            None => "outside the repository".to_string(),
+        };
+        let ignore = image.ignore_path.as_deref().unwrap_or("none");
+        lines.push(format!(
+            "image {dockerfile}: {target}, build context {context} (from {}), ignore file {ignore}",
+            image.context_origin
+        ));
+    }
+    for unit in &model.services {
+        let what = match (unit.image, &unit.service.image) {
+            (Some(index), _) => format!("builds {}", model.image_subject(&model.images[index])),
+            (None, Some(image)) => format!("runs {}", image.value),
+            (None, None) => "has no image".to_string(),
+        };
+        lines.push(format!("{}: {what}", model.service_subject(unit)));
+    }
+    lines.sort();
+    lines
+}
+
+/// Tells whether a report's grade is worse than `threshold` (`A` best, `F` worst). Rows without a
+/// letter grade are never below it.
+pub fn is_below(report: &RepoReport, threshold: char) -> bool {
+    let mut letters = report.grade.chars();
+    match (letters.next(), letters.next()) {
+        (Some(letter @ 'A'..='F'), None) => letter > threshold,
+        _ => false,
+    }
+}
+
+/// Counts the controls with a given verdict across reports, for summaries.
+pub fn count_verdicts(reports: &[RepoReport], verdict: Verdict) -> usize {
+    reports
+        .iter()
+        .flat_map(|report| report.controls.values())
+        .filter(|result| result.verdict == verdict)
+        .count()
+}

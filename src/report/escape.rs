@@ -1,0 +1,161 @@
+//! Markdown escaping for text that comes from a repository: names, paths, quoted lines and messages.
+
+/// ASCII punctuation that can start Markdown or GitHub syntax inside a line: emphasis, code,
+/// links, HTML, table cells, strikethrough, entities and math.
+const SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '|', '&', '~', '$'];
+
+/// Replaces line breaks and other control characters with spaces, so that the text stays
+/// on one Markdown line. A CRLF pair becomes one space. Tabs are kept.
+pub fn flatten(text: &str) -> String {
+    let mut flat = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue;
+        }
+        let breaks_line = matches!(c, '\u{2028}' | '\u{2029}') || (c.is_control() && c != '\t');
+        flat.push(if breaks_line { ' ' } else { c });
+    }
+    flat
+}
+
+/// Escapes text for a Markdown line or a GitHub table cell.
+///
+/// Every character of `SPECIAL` gets a backslash, so the text renders as written, and `|`
+/// cannot end a table cell. Line breaks become spaces.
+pub fn text(raw: &str) -> String {
+    let flat = flatten(raw);
+    let mut escaped = String::with_capacity(flat.len() + flat.len() / 8);
+    for c in flat.chars() {
+        if SPECIAL.contains(&c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// Wraps text in an inline code span that any content survives, or returns an empty string
+/// for empty text.
+///
+/// CommonMark closes a code span only at a backtick run of the opening length, so the fence is
+/// one backtick longer than the longest run inside. Content that starts or ends with a backtick
+/// is padded with a space on each side, which the renderer strips again. Content that starts
+/// and ends with a space is padded too, so that its own spaces survive that stripping.
+///
+/// Not for table cells: GitHub splits a row at every `|`, also inside a code span.
+pub fn code_span(raw: &str) -> String {
+    let content = flatten(raw);
+    if content.is_empty() {
+        return String::new();
+    }
+
+    let fence = "`".repeat(longest_backtick_run(&content) + 1);
+    let all_spaces = content.chars().all(|c| c == ' ');
+    let touches_backtick = content.starts_with('`') || content.ends_with('`');
+    let spaced = content.starts_with(' ') && content.ends_with(' ') && !all_spaces;
+    let pad = if touches_backtick || spaced { " " } else { "" };
+    format!("{fence}{pad}{content}{pad}{fence}")
+}
+
+/// Formats `code` as a fenced code block whose fence is longer than any backtick run inside it.
+pub fn code_block(code: &str, language: &str) -> String {
+    let fence = "`".repeat((longest_backtick_run(code) + 1).max(3));
+    let body = code.trim_end_matches('\n');
+    format!("{fence}{language}\n{body}\n{fence}")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    let mut longest = 0;
+    let mut current = 0;
+    for c in text.chars() {
+        if c == '`' {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flatten_replaces_line_breaks() {
+        assert_eq!(flatten("a\nb"), "a b");
+        assert_eq!(flatten("a\r\nb"), "a b");
+        assert_eq!(flatten("a\rb"), "a b");
+        assert_eq!(flatten("a\u{2028}b\u{2029}c"), "a b c");
+        assert_eq!(flatten("a\u{85}b"), "a b");
+        assert_eq!(flatten("a\u{0}b\u{1b}c"), "a b c");
+    }
+
+    #[test]
+    fn flatten_keeps_tabs() {
+        assert_eq!(flatten("a\tb"), "a\tb");
+    }
+
+    #[test]
+    fn text_escapes_pipe_and_markup() {
+        assert_eq!(text("a|b"), "a\\|b");
+        assert_eq!(text("*x* _y_ [z](u)"), "\\*x\\* \\_y\\_ \\[z\\](u)");
+        assert_eq!(text("<br> &amp;"), "\\<br\\> \\&amp;");
+        assert_eq!(text("`code`"), "\\`code\\`");
+        assert_eq!(text("$HOME and $PATH"), "\\$HOME and \\$PATH");
+    }
+
+    #[test]
+    fn text_escapes_backslash_before_pipe() {
+        // The backslash is escaped first, so the pipe stays escaped on its own.
+        assert_eq!(text("a\\|b"), "a\\\\\\|b");
+    }
+
+    #[test]
+    fn text_flattens_newlines() {
+        assert_eq!(text("one\ntwo|three"), "one two\\|three");
+    }
+
+    #[test]
+    fn code_span_plain() {
+        assert_eq!(code_span("FROM alpine"), "`FROM alpine`");
+    }
+
+    #[test]
+    fn code_span_with_backticks_uses_longer_fence() {
+        assert_eq!(code_span("RUN echo `date`"), "`` RUN echo `date` ``");
+        assert_eq!(code_span("a ``b`` c"), "```a ``b`` c```");
+    }
+
+    #[test]
+    fn code_span_pads_edge_backtick() {
+        assert_eq!(code_span("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn code_span_pads_surrounding_spaces() {
+        assert_eq!(code_span(" x "), "`  x  `");
+        assert_eq!(code_span("  "), "`  `");
+    }
+
+    #[test]
+    fn code_span_flattens_newlines() {
+        assert_eq!(code_span("a\nb"), "`a b`");
+    }
+
+    #[test]
+    fn code_span_empty_is_empty() {
+        assert_eq!(code_span(""), "");
+    }
+
+    #[test]
+    fn code_block_fence_outgrows_content() {
+        assert_eq!(code_block("x", "yaml"), "```yaml\nx\n```");
+        assert_eq!(
+            code_block("a\n```\nb\n", "text"),
+            "````text\na\n```\nb\n````"
+        );
+    }
+}
