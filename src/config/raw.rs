@@ -1,0 +1,92 @@
+//! repos.toml as deserialised, before validation: every value keeps its span so that errors can point at it.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Keys of each table, in the order the template documents them. Error messages list them, and an
+/// unknown-key error finds its table by comparing serde's list of fields with them, so they must
+/// match the fields below.
+pub(super) const TOP_KEYS: &[&str] = &["grading", "discovery", "repo"];
+pub(super) const GRADING_KEYS: &[&str] = &["blocker_cap"];
+pub(super) const DISCOVERY_KEYS: &[&str] = &["skip"];
+pub(super) const REPO_KEYS: &[&str] = &[
+    "name", "path", "github", "ref", "include", "exclude", "image", "compose", "waiver",
+];
+pub(super) const IMAGE_KEYS: &[&str] = &["dockerfile", "context", "target"];
+pub(super) const COMPOSE_KEYS: &[&str] = &["files"];
+pub(super) const WAIVER_KEYS: &[&str] = &["id", "reason", "expires"];
+
+/// Every table with its keys, as shown in messages.
+pub(super) const TABLES: &[(&str, &[&str])] = &[
+    ("the top level", TOP_KEYS),
+    ("[grading]", GRADING_KEYS),
+    ("[discovery]", DISCOVERY_KEYS),
+    ("[[repo]]", REPO_KEYS),
+    ("[[repo.image]]", IMAGE_KEYS),
+    ("[[repo.compose]]", COMPOSE_KEYS),
+    ("[[repo.waiver]]", WAIVER_KEYS),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub grading: Option<Spanned<RawGrading>>,
+    pub discovery: Option<Spanned<RawDiscovery>>,
+    #[serde(default)]
+    pub repo: Vec<Spanned<RawRepo>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawGrading {
+    pub blocker_cap: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawDiscovery {
+    pub skip: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawRepo {
+    pub name: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub github: Option<Spanned<String>>,
+    #[serde(rename = "ref")]
+    pub git_ref: Option<Spanned<String>>,
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub image: Vec<Spanned<RawImage>>,
+    #[serde(default)]
+    pub compose: Vec<Spanned<RawCompose>>,
+    #[serde(default)]
+    pub waiver: Vec<Spanned<RawWaiver>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawImage {
+    pub dockerfile: Spanned<String>,
+    pub context: Option<Spanned<String>>,
+    pub target: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawCompose {
+    pub files: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawWaiver {
+    pub id: Spanned<String>,
+    pub reason: Spanned<String>,
+    /// A TOML date or a `YYYY-MM-DD` string; validation decides which.
+    pub expires: Spanned<toml::Value>,
+}

@@ -1,0 +1,490 @@
+//! Validation of a deserialised repos.toml into a `Config`, with each error located at the value it concerns.
+
+use super::error::{closest_key, ConfigError, SourceText};
+use super::raw::{RawCompose, RawConfig, RawDiscovery, RawGrading, RawImage, RawRepo, RawWaiver};
+use super::{
+    ComposeEntry, Config, Discovery, Grade, Grading, ImageEntry, RepoEntry, RepoSource, Waiver,
+    BLOCKER_IDS, CONTROL_IDS,
+};
+use crate::discover::compile_path_glob;
+use crate::dockerignore::clean_path;
+use chrono::NaiveDate;
+use regex::Regex;
+use std::path::{Component, Path, PathBuf};
+use std::sync::LazyLock;
+use toml::Spanned;
+
+/// GitHub's rules for an owner (1 to 39 letters, digits or inner hyphens) and a repository name
+/// (letters, digits, `.`, `-`, `_`).
+static GITHUB_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]+$")
+        .expect("valid regex")
+});
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}$").expect("valid regex"));
+
+pub(super) fn validate(raw: RawConfig, source: &SourceText<'_>) -> Result<Config, ConfigError> {
+    let grading = match raw.grading {
+        Some(grading) => validate_grading(grading.into_inner(), source)?,
+        None => Grading::default(),
+    };
+    let discovery = match raw.discovery {
+        Some(discovery) => validate_discovery(discovery.into_inner(), source)?,
+        None => Discovery::default(),
+    };
+
+    if raw.repo.is_empty() {
+        return Err(source.error_at(
+            0..0,
+            "the configuration lists no repositories",
+            "add a [[repo]] entry with `path = \"folder\"` or `github = \"owner/name\"`",
+        ));
+    }
+
+    let base_folder = config_folder(source.path);
+    let mut repos: Vec<RepoEntry> = Vec::new();
+    for repo in raw.repo {
+        let ValidatedRepo { entry, name_line } = validate_repo(repo, &base_folder, source)?;
+        if let Some(first) = repos.iter().find(|other| other.name == entry.name) {
+            return Err(source.error_at_line(
+                name_line,
+                format!(
+                    "duplicate repository name `{}`; the [[repo]] at line {} has the same name",
+                    entry.name, first.line
+                ),
+                "set a distinct `name` on one of them",
+            ));
+        }
+        repos.push(entry);
+    }
+
+    Ok(Config {
+        path: source.path.to_path_buf(),
+        grading,
+        discovery,
+        repos,
+    })
+}
+
+fn validate_grading(raw: RawGrading, source: &SourceText<'_>) -> Result<Grading, ConfigError> {
+    let Some(cap) = raw.blocker_cap else {
+        return Ok(Grading::default());
+    };
+    let grade = Grade::ALL
+        .into_iter()
+        .find(|grade| grade.as_str() == cap.get_ref().as_str());
+    match grade {
+        Some(blocker_cap) => Ok(Grading { blocker_cap }),
+        None => Err(source.error_at(
+            cap.span(),
+            format!(
+                "invalid blocker_cap `{}`; expected one of: A, B, C, D, F",
+                cap.get_ref()
+            ),
+            "set the best grade a repository with a blocker can get, in capitals; F is the default",
+        )),
+    }
+}
+
+fn validate_discovery(
+    raw: RawDiscovery,
+    source: &SourceText<'_>,
+) -> Result<Discovery, ConfigError> {
+    let Some(skip) = raw.skip else {
+        return Ok(Discovery::default());
+    };
+    let mut folders = Vec::new();
+    for entry in skip {
+        let folder = entry.get_ref().trim().trim_matches('/');
+        let problem = if folder.is_empty() {
+            Some("is empty")
+        } else if entry.get_ref().trim().starts_with('/') {
+            Some("is an absolute path")
+        } else if folder.contains(['*', '?', '[']) {
+            Some("is a glob")
+        } else if folder.split('/').any(|part| part == ".." || part == ".") {
+            Some("contains `.` or `..`")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(source.error_at(
+                entry.span(),
+                format!("invalid skip entry `{}`: it {problem}", entry.get_ref()),
+                "write a folder name (`node_modules`) or a folder path from the repository root \
+                 (`docs/legacy`); use a repository's `exclude` for globs",
+            ));
+        }
+        folders.push(folder.to_string());
+    }
+    Ok(Discovery { skip: folders })
+}
+
+/// A repository entry with the line to report a duplicate name at.
+struct ValidatedRepo {
+    entry: RepoEntry,
+    name_line: usize,
+}
+
+fn validate_repo(
+    spanned: Spanned<RawRepo>,
+    base_folder: &Path,
+    source: &SourceText<'_>,
+) -> Result<ValidatedRepo, ConfigError> {
+    let header = spanned.span();
+    let line = source.line_of(header.start);
+    let raw = spanned.into_inner();
+
+    let repo_source = validate_source(&raw, header.clone(), base_folder, source)?;
+    let name = match &raw.name {
+        Some(name) if name.get_ref().trim().is_empty() => {
+            return Err(source.error_at(
+                name.span(),
+                "`name` is empty",
+                "remove `name` to use the folder or repository name, or write a display name",
+            ))
+        }
+        Some(name) => name.get_ref().trim().to_string(),
+        None => default_name(&repo_source),
+    };
+    let name_line = raw
+        .name
+        .as_ref()
+        .map_or(line, |name| source.line_of(name.span().start));
+
+    let include = validate_globs("include", &raw.include, source)?;
+    let exclude = validate_globs("exclude", &raw.exclude, source)?;
+    let images = raw
+        .image
+        .into_iter()
+        .map(|image| validate_image(image, source))
+        .collect::<Result<Vec<_>, _>>()?;
+    let compose = raw
+        .compose
+        .into_iter()
+        .map(|group| validate_compose(group, source))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut waivers: Vec<Waiver> = Vec::new();
+    for waiver in raw.waiver {
+        let waiver = validate_waiver(waiver, source)?;
+        if let Some(first) = waivers.iter().find(|other| other.id == waiver.id) {
+            return Err(source.error_at_line(
+                waiver.line,
+                format!(
+                    "duplicate waiver for `{}`; the waiver at line {} names the same id",
+                    waiver.id, first.line
+                ),
+                "keep one waiver per id in a [[repo]]",
+            ));
+        }
+        waivers.push(waiver);
+    }
+
+    Ok(ValidatedRepo {
+        entry: RepoEntry {
+            line,
+            name,
+            source: repo_source,
+            include,
+            exclude,
+            images,
+            compose,
+            waivers,
+        },
+        name_line,
+    })
+}
+
+/// Checks that exactly one of `path` and `github` is set, and `ref` only with `github`.
+fn validate_source(
+    raw: &RawRepo,
+    header: std::ops::Range<usize>,
+    base_folder: &Path,
+    source: &SourceText<'_>,
+) -> Result<RepoSource, ConfigError> {
+    match (&raw.path, &raw.github) {
+        (Some(_), Some(github)) => Err(source.error_at(
+            github.span(),
+            "`path` and `github` are both set; a repository is read from one place",
+            "keep `path` for a local folder or `github` for a GitHub repository",
+        )),
+        (None, None) => Err(source.error_at(
+            header,
+            "[[repo]] needs `path` or `github`",
+            "add `path = \"folder\"` (relative to this file) or `github = \"owner/name\"`",
+        )),
+        (Some(path), None) => {
+            if let Some(git_ref) = &raw.git_ref {
+                return Err(source.error_at(
+                    git_ref.span(),
+                    "`ref` applies only to a `github` repository",
+                    "remove `ref`; a local folder is read as it is on disk",
+                ));
+            }
+            if path.get_ref().trim().is_empty() {
+                return Err(source.error_at(
+                    path.span(),
+                    "`path` is empty",
+                    "write the repository folder relative to this file, such as `path = \".\"`",
+                ));
+            }
+            let joined = base_folder.join(path.get_ref());
+            Ok(RepoSource::Local {
+                path: normalize(&joined),
+            })
+        }
+        (None, Some(github)) => {
+            let repository = github.get_ref().trim();
+            let is_valid = GITHUB_REPOSITORY.is_match(repository)
+                && !repository.ends_with("/.")
+                && !repository.ends_with("/..");
+            if !is_valid {
+                return Err(source.error_at(
+                    github.span(),
+                    format!(
+                        "invalid github repository `{}`; expected owner/name",
+                        github.get_ref()
+                    ),
+                    "write it as `github = \"owner/name\"`, without https://github.com/ or .git",
+                ));
+            }
+            let git_ref = match &raw.git_ref {
+                Some(git_ref) if git_ref.get_ref().trim().is_empty() => {
+                    return Err(source.error_at(
+                        git_ref.span(),
+                        "`ref` is empty",
+                        "remove `ref` to read the default branch, or name a branch, tag or commit",
+                    ))
+                }
+                Some(git_ref) => Some(git_ref.get_ref().trim().to_string()),
+                None => None,
+            };
+            Ok(RepoSource::GitHub {
+                repository: repository.to_string(),
+                git_ref,
+            })
+        }
+    }
+}
+
+fn default_name(source: &RepoSource) -> String {
+    match source {
+        RepoSource::GitHub { repository, .. } => repository.clone(),
+        RepoSource::Local { path } => path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string()),
+    }
+}
+
+fn validate_globs(
+    key: &str,
+    globs: &[Spanned<String>],
+    source: &SourceText<'_>,
+) -> Result<Vec<String>, ConfigError> {
+    let mut valid = Vec::new();
+    for glob in globs {
+        if let Err(error) = compile_path_glob(glob.get_ref()) {
+            return Err(source.error_at(
+                glob.span(),
+                format!("invalid {key} glob `{}`: {}", glob.get_ref(), error.kind()),
+                "globs match repository paths with `/` separators: `*` stays inside one folder \
+                 and `**` crosses folders, as in `services/**`",
+            ));
+        }
+        valid.push(glob.get_ref().clone());
+    }
+    Ok(valid)
+}
+
+fn validate_image(
+    spanned: Spanned<RawImage>,
+    source: &SourceText<'_>,
+) -> Result<ImageEntry, ConfigError> {
+    let line = source.line_of(spanned.span().start);
+    let raw = spanned.into_inner();
+
+    let dockerfile = repository_path("dockerfile", &raw.dockerfile, source)?;
+    let context = raw
+        .context
+        .as_ref()
+        .map(|context| repository_path("context", context, source))
+        .transpose()?;
+    let target = match raw.target {
+        Some(target) if target.get_ref().trim().is_empty() => {
+            return Err(source.error_at(
+                target.span(),
+                "`target` is empty",
+                "remove `target` to build the last stage, or name a stage",
+            ))
+        }
+        Some(target) => Some(target.into_inner().trim().to_string()),
+        None => None,
+    };
+
+    Ok(ImageEntry {
+        line,
+        dockerfile,
+        context,
+        target,
+    })
+}
+
+fn validate_compose(
+    spanned: Spanned<RawCompose>,
+    source: &SourceText<'_>,
+) -> Result<ComposeEntry, ConfigError> {
+    let line = source.line_of(spanned.span().start);
+    let raw = spanned.into_inner();
+
+    if raw.files.get_ref().is_empty() {
+        return Err(source.error_at(
+            raw.files.span(),
+            "`files` is empty",
+            "list the Compose files in load order, such as \
+             `files = [\"compose.yaml\", \"compose.prod.yaml\"]`",
+        ));
+    }
+    let files = raw
+        .files
+        .get_ref()
+        .iter()
+        .map(|file| repository_path("files", file, source))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(ComposeEntry { line, files })
+}
+
+fn validate_waiver(
+    spanned: Spanned<RawWaiver>,
+    source: &SourceText<'_>,
+) -> Result<Waiver, ConfigError> {
+    let line = source.line_of(spanned.span().start);
+    let raw = spanned.into_inner();
+
+    let id = raw.id.get_ref().trim();
+    let is_known = CONTROL_IDS.contains(&id) || BLOCKER_IDS.contains(&id);
+    if !is_known {
+        let known: Vec<&str> = CONTROL_IDS
+            .iter()
+            .chain(BLOCKER_IDS.iter())
+            .copied()
+            .collect();
+        let help = match closest_key(id, &known) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => format!(
+                "controls: {}; blockers: {}",
+                CONTROL_IDS.join(", "),
+                BLOCKER_IDS.join(", ")
+            ),
+        };
+        return Err(source.error_at(
+            raw.id.span(),
+            format!(
+                "unknown waiver id `{}`; expected a control or blocker id",
+                raw.id.get_ref()
+            ),
+            help,
+        ));
+    }
+
+    if raw.reason.get_ref().trim().is_empty() {
+        return Err(source.error_at(
+            raw.reason.span(),
+            "waiver `reason` is empty",
+            "say why the finding is accepted, so that reviewers can judge the waiver",
+        ));
+    }
+
+    let expires = parse_expiry(&raw.expires, source)?;
+
+    Ok(Waiver {
+        line,
+        id: id.to_string(),
+        reason: raw.reason.get_ref().trim().to_string(),
+        expires,
+    })
+}
+
+/// Reads `expires` from a TOML local date (`2027-06-30`) or a `"YYYY-MM-DD"` string.
+fn parse_expiry(
+    value: &Spanned<toml::Value>,
+    source: &SourceText<'_>,
+) -> Result<NaiveDate, ConfigError> {
+    let date = match value.get_ref() {
+        toml::Value::Datetime(datetime) => match (&datetime.date, &datetime.time, &datetime.offset)
+        {
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                u32::from(date.month),
+                u32::from(date.day),
+            ),
+            _ => None,
+        },
+        toml::Value::String(text) if ISO_DATE.is_match(text.trim()) => {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+        }
+        _ => None,
+    };
+
+    date.ok_or_else(|| {
+        source.error_at(
+            value.span(),
+            format!("invalid expires `{}`; expected a date such as 2027-06-30", value.get_ref()),
+            "write `expires = 2027-06-30` (a TOML date without a time) or `expires = \"2027-06-30\"`",
+        )
+    })
+}
+
+/// Checks that a configured path stays inside the repository, and returns it cleaned.
+fn repository_path(
+    key: &str,
+    value: &Spanned<String>,
+    source: &SourceText<'_>,
+) -> Result<String, ConfigError> {
+    let text = value.get_ref().trim();
+    let cleaned = clean_path(text);
+    let problem = if text.is_empty() {
+        Some("is empty")
+    } else if cleaned.starts_with('/') {
+        Some("is an absolute path")
+    } else if cleaned == ".." || cleaned.starts_with("../") {
+        Some("leaves the repository")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(source.error_at(
+            value.span(),
+            format!("invalid {key} `{}`: the path {problem}", value.get_ref()),
+            "write a path relative to the repository root, with `/` separators",
+        )),
+        None => Ok(cleaned),
+    }
+}
+
+/// Returns the folder that relative repository paths are resolved against.
+fn config_folder(config_path: &Path) -> PathBuf {
+    let folder = match config_path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::path::absolute(&folder).unwrap_or(folder)
+}
+
+/// Removes `.` and `..` components lexically, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut normalized = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normalized.pop() {
+                    normalized.push("..");
+                }
+            }
+            other => normalized.push(other),
+        }
+    }
+    normalized
+}
