@@ -24,28 +24,6 @@ pub const DEFAULT_SKIP: [&str; 6] = [
     "fixtures",
 ];
 
-/// Ids of the seven controls, which waivers may name.
-// NOTE: these lists repeat the ids of the control and blocker modules. Take them from the
-// control registry once it exists, so that a renamed id cannot drift.
-pub const CONTROL_IDS: [&str; 7] = [
-    "multi-stage",
-    "non-root",
-    "pinned-digest",
-    "healthcheck",
-    "dockerignore",
-    "cap-drop",
-    "read-only",
-];
-
-/// Ids of the blockers, which waivers may name.
-pub const BLOCKER_IDS: [&str; 5] = [
-    "docker-socket",
-    "privileged",
-    "host-namespace",
-    "unconfined",
-    "secret-in-image",
-];
-
 /// A validated repos.toml.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -69,8 +69,9 @@ path = "."
 #[cfg(test)]
 mod tests {
     use super::super::raw::TABLES;
-    use super::super::{Config, BLOCKER_IDS, CONTROL_IDS, DEFAULT_SKIP};
+    use super::super::{Config, DEFAULT_SKIP};
     use super::init_template;
+    use crate::controls::{BLOCKERS, CONTROLS};
     use std::path::Path;
 
     /// Uncomments the example lines whose key is not in `keep_commented`.
@@ -148,7 +149,7 @@ mod tests {
 
     #[test]
     fn template_lists_every_waiver_id() {
-        for id in CONTROL_IDS.iter().chain(BLOCKER_IDS.iter()) {
+        for id in CONTROLS.iter().chain(BLOCKERS.iter()).map(|info| info.id) {
             assert!(
                 init_template().contains(id),
                 "the template does not list `{id}`"

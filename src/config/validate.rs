@@ -4,8 +4,8 @@ use super::error::{closest_key, ConfigError, SourceText};
 use super::raw::{RawCompose, RawConfig, RawDiscovery, RawGrading, RawImage, RawRepo, RawWaiver};
 use super::{
     ComposeEntry, Config, Discovery, Grade, Grading, ImageEntry, RepoEntry, RepoSource, Waiver,
-    BLOCKER_IDS, CONTROL_IDS,
 };
+use crate::controls::{BLOCKERS, CONTROLS};
 use crate::discover::compile_path_glob;
 use crate::dockerignore::clean_path;
 use chrono::NaiveDate;
@@ -363,19 +363,17 @@ fn validate_waiver(
     let raw = spanned.into_inner();
 
     let id = raw.id.get_ref().trim();
-    let is_known = CONTROL_IDS.contains(&id) || BLOCKER_IDS.contains(&id);
+    let control_ids: Vec<&str> = CONTROLS.iter().map(|info| info.id).collect();
+    let blocker_ids: Vec<&str> = BLOCKERS.iter().map(|info| info.id).collect();
+    let is_known = control_ids.contains(&id) || blocker_ids.contains(&id);
     if !is_known {
-        let known: Vec<&str> = CONTROL_IDS
-            .iter()
-            .chain(BLOCKER_IDS.iter())
-            .copied()
-            .collect();
+        let known: Vec<&str> = control_ids.iter().chain(&blocker_ids).copied().collect();
         let help = match closest_key(id, &known) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
             None => format!(
                 "controls: {}; blockers: {}",
-                CONTROL_IDS.join(", "),
-                BLOCKER_IDS.join(", ")
+                control_ids.join(", "),
+                blocker_ids.join(", ")
             ),
         };
         return Err(source.error_at(
