@@ -1,7 +1,7 @@
 //! The commands: each turns parsed arguments into work and an exit code.
 
 use crate::cli::{self, Cli, Command, ReportArgs, ReportFormat};
-use crate::config::{Config, RepoEntry};
+use crate::config::{Config, RepoEntry, RepoSource};
 use crate::grade::{Policy, Waiver};
 use crate::model::{ImageRequest, LinkOptions};
 use crate::pipeline::{self, RepoSettings};
@@ -51,7 +51,10 @@ struct Job {
 }
 
 enum JobLocation {
-    Local { root: PathBuf, options: LocalOptions },
+    Local {
+        root: PathBuf,
+        options: LocalOptions,
+    },
     GitHub,
 }
 
@@ -69,18 +72,46 @@ fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
         }
     };
     let policy = Policy {
-        blocker_cap: config.grading.blocker_cap,
+        blocker_cap: config
+            .grading
+            .blocker_cap
+            .as_str()
+            .chars()
+            .next()
+            .unwrap_or('F'),
         today: today(args),
     };
+    let config_folder = clean_lexically(
+        &std::path::absolute(config_path)
+            .unwrap_or_else(|_| config_path.to_path_buf())
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    );
     let jobs: Vec<Job> = config
         .repos
         .iter()
-        .map(|entry| job_for_entry(&config, entry))
+        .map(|entry| job_for_entry(&config, &config_folder, entry))
         .collect();
     grade_and_report(jobs, &policy, args)
 }
 
-fn job_for_entry(config: &Config, entry: &RepoEntry) -> Job {
+/// Removes `.` and `..` components without touching the file system.
+fn clean_lexically(path: &Path) -> PathBuf {
+    let mut cleaned = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                cleaned.pop();
+            }
+            other => cleaned.push(other),
+        }
+    }
+    cleaned
+}
+
+fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -> Job {
     let settings = RepoSettings {
         link: LinkOptions {
             images: entry
@@ -92,7 +123,11 @@ fn job_for_entry(config: &Config, entry: &RepoEntry) -> Job {
                     target: image.target.clone(),
                 })
                 .collect(),
-            compose_groups: entry.compose.iter().map(|group| group.files.clone()).collect(),
+            compose_groups: entry
+                .compose
+                .iter()
+                .map(|group| group.files.clone())
+                .collect(),
         },
         waivers: entry
             .waivers
@@ -104,21 +139,39 @@ fn job_for_entry(config: &Config, entry: &RepoEntry) -> Job {
             })
             .collect(),
     };
-    let location = match &entry.path {
-        Some(root) => JobLocation::Local {
-            root: root.clone(),
-            options: LocalOptions {
-                skip: config.discovery.skip.clone(),
-                include: entry.include.clone(),
-                exclude: entry.exclude.clone(),
-                ..LocalOptions::default()
+    // The report names a local source relative to repos.toml, so that it reads the same on every
+    // machine and a scheduled run on another checkout makes no change.
+    let (location, source) = match &entry.source {
+        RepoSource::Local { path } => (
+            JobLocation::Local {
+                root: path.clone(),
+                options: LocalOptions {
+                    skip: config.discovery.skip.clone(),
+                    include: entry.include.clone(),
+                    exclude: entry.exclude.clone(),
+                    ..LocalOptions::default()
+                },
             },
-        },
-        None => JobLocation::GitHub,
+            path.strip_prefix(config_folder)
+                .map(|relative| relative.to_string_lossy().replace('\\', "/"))
+                .ok()
+                .filter(|relative| !relative.is_empty())
+                .unwrap_or_else(|| path.display().to_string()),
+        ),
+        RepoSource::GitHub {
+            repository,
+            git_ref,
+        } => (
+            JobLocation::GitHub,
+            match git_ref {
+                Some(git_ref) => format!("{repository}@{git_ref}"),
+                None => repository.clone(),
+            },
+        ),
     };
     Job {
         name: entry.name.clone(),
-        source: entry.source_label(),
+        source,
         location,
         settings,
     }
@@ -135,7 +188,10 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
             let name = path
                 .canonicalize()
                 .ok()
-                .and_then(|full| full.file_name().map(|name| name.to_string_lossy().into_owned()))
+                .and_then(|full| {
+                    full.file_name()
+                        .map(|name| name.to_string_lossy().into_owned())
+                })
                 .unwrap_or_else(|| path.display().to_string());
             Job {
                 name,
@@ -154,7 +210,9 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
 fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
     match &job.location {
         JobLocation::Local { root, options } => match local::read_local(root, options) {
-            Ok(snapshot) => {
+            Ok(mut snapshot) => {
+                let unread = crate::model::unread_dockerfiles(&snapshot, &job.settings.link);
+                local::read_more(root, options, &mut snapshot, &unread);
                 info!(repository = %job.name, files = snapshot.files.len(), "grading");
                 pipeline::grade_snapshot(&job.name, &job.source, &snapshot, &job.settings, policy)
             }
@@ -197,7 +255,11 @@ fn grade_and_report(jobs: Vec<Job>, policy: &Policy, args: &ReportArgs) -> u8 {
         return cli::EXIT_INTERNAL;
     }
 
-    if scorecard.repos.iter().any(|report| !report.errors.is_empty()) {
+    if scorecard
+        .repos
+        .iter()
+        .any(|report| !report.errors.is_empty())
+    {
         return cli::EXIT_UNREADABLE;
     }
     if let Some(threshold) = args.fail_under {
@@ -208,7 +270,11 @@ fn grade_and_report(jobs: Vec<Job>, policy: &Policy, args: &ReportArgs) -> u8 {
             .map(|report| report.name.as_str())
             .collect();
         if !below.is_empty() {
-            eprintln!("{} graded below {threshold}: {}", below.len(), below.join(", "));
+            eprintln!(
+                "{} graded below {threshold}: {}",
+                below.len(),
+                below.join(", ")
+            );
             return cli::EXIT_BELOW_THRESHOLD;
         }
     }

@@ -133,6 +133,8 @@ fn parse_grade(value: &str) -> Result<char, String> {
     let upper = value.trim().to_ascii_uppercase();
     match upper.as_str() {
         "A" | "B" | "C" | "D" | "F" => Ok(upper.chars().next().unwrap_or('F')),
-        _ => Err(format!("invalid grade {value:?}: expected one of A, B, C, D, F")),
+        _ => Err(format!(
+            "invalid grade {value:?}: expected one of A, B, C, D, F"
+        )),
     }
 }

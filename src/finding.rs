@@ -81,7 +81,13 @@ impl Finding {
 
     /// Sort key that makes reports deterministic: file, line, id, then message.
     pub fn sort_key(&self) -> (&str, usize, &str, &str, &str) {
-        (&self.path, self.line, &self.id, &self.subject, &self.message)
+        (
+            &self.path,
+            self.line,
+            &self.id,
+            &self.subject,
+            &self.message,
+        )
     }
 }
 

@@ -145,7 +145,10 @@ fn apply_waivers(
                 used = true;
             }
         }
-        for blocker in blockers.iter_mut().filter(|blocker| blocker.id == waiver.id) {
+        for blocker in blockers
+            .iter_mut()
+            .filter(|blocker| blocker.id == waiver.id)
+        {
             blocker.waiver = Some(applied(Verdict::Fail));
             used = true;
         }

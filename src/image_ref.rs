@@ -25,7 +25,10 @@ impl ImageRef {
         let (name, tag) = match rest[last_slash..].rfind(':') {
             Some(colon) => {
                 let split = last_slash + colon;
-                (rest[..split].to_string(), Some(rest[split + 1..].to_string()))
+                (
+                    rest[..split].to_string(),
+                    Some(rest[split + 1..].to_string()),
+                )
             }
             None => (rest.to_string(), None),
         };

@@ -39,7 +39,9 @@ fn effective_user(stages: &[Stage], index: usize) -> String {
             return user;
         }
     }
-    let root = &stages[*stage::from_chain(stages, index).last().expect("chain is never empty")];
+    let root = &stages[*stage::from_chain(stages, index)
+        .last()
+        .expect("chain is never empty")];
     match root.base_kind {
         BaseKind::Scratch => "root (scratch, no USER)".to_string(),
         _ => format!("the default user of {} (no USER)", root.base.value),
@@ -63,16 +65,25 @@ pub fn dockerfile_text(parsed: &Dockerfile) -> String {
     let stages = dockerfile::stages(parsed, &BTreeMap::new());
     let mut out = String::new();
     for directive in &parsed.directives {
-        let _ = writeln!(out, "directive {}={} (line {})", directive.name, directive.value, directive.line);
+        let _ = writeln!(
+            out,
+            "directive {}={} (line {})",
+            directive.name, directive.value, directive.line
+        );
     }
     let _ = writeln!(out, "instructions:");
     for instruction in &parsed.instructions {
+        let first_line = instruction.original.lines().next().unwrap_or("");
+        let arguments = first_line
+            .split_once(char::is_whitespace)
+            .map(|(_, rest)| rest)
+            .unwrap_or("");
         let _ = writeln!(
             out,
             "  {:>4}  {} {}",
             instruction.line,
             instruction.keyword.to_ascii_uppercase(),
-            instruction.original.lines().next().unwrap_or("").splitn(2, char::is_whitespace).nth(1).unwrap_or("")
+            arguments
         );
     }
     let _ = writeln!(out, "stages:");
@@ -127,7 +138,10 @@ fn read(path: &Path) -> Result<String, InspectError> {
 
 /// Tells whether a file should be read as Compose: a Compose name, or a YAML extension.
 pub fn is_compose_path(path: &Path) -> bool {
-    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("");
     crate::discover::is_compose_file(name) || name.ends_with(".yml") || name.ends_with(".yaml")
 }
 
@@ -141,7 +155,10 @@ pub fn inspect_dockerfile(path: &Path, format: &str) -> Result<String, InspectEr
     })?;
     Ok(match format {
         "buildkit" => dockerfile::dump_buildkit(&parsed),
-        "json" => format!("{}\n", serde_json::to_string_pretty(&dockerfile_json(&parsed)).unwrap_or_default()),
+        "json" => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&dockerfile_json(&parsed)).unwrap_or_default()
+        ),
         _ => dockerfile_text(&parsed),
     })
 }
@@ -160,10 +177,14 @@ pub fn inspect_compose(files: &[&Path]) -> Result<String, InspectError> {
         })
         .collect();
     let read_file = |path: &str| std::fs::read_to_string(root.join(path)).ok();
-    let project = compose::load_project(&relative, &read_file).map_err(|error| InspectError::Parse {
-        path: root.join(&error.path).display().to_string(),
-        line: error.line,
-        message: error.message,
-    })?;
-    Ok(format!("{}\n", serde_json::to_string_pretty(&project.json).unwrap_or_default()))
+    let project =
+        compose::load_project(&relative, &read_file).map_err(|error| InspectError::Parse {
+            path: root.join(&error.path).display().to_string(),
+            line: error.line,
+            message: error.message,
+        })?;
+    Ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(&project.json).unwrap_or_default()
+    ))
 }

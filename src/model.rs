@@ -142,13 +142,17 @@ pub fn build(snapshot: &Snapshot, options: &LinkOptions) -> RepoModel {
     load_dockerfiles(snapshot, &mut model);
     load_projects(snapshot, options, &mut model);
     link_services(snapshot, &mut model);
-    add_requested_images(options, &mut model);
-    add_unbuilt_dockerfiles(&mut model);
+    add_requested_images(snapshot, options, &mut model);
+    add_unbuilt_dockerfiles(snapshot, &mut model);
     model
 }
 
 fn load_ignore_files(snapshot: &Snapshot, model: &mut RepoModel) {
-    for path in snapshot.paths.iter().filter(|path| discover::is_ignore_file(path)) {
+    for path in snapshot
+        .paths
+        .iter()
+        .filter(|path| discover::is_ignore_file(path))
+    {
         if let Some(text) = snapshot.text(path) {
             model
                 .ignore_files
@@ -158,7 +162,11 @@ fn load_ignore_files(snapshot: &Snapshot, model: &mut RepoModel) {
 }
 
 fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
-    for path in snapshot.paths.iter().filter(|path| discover::is_dockerfile(path)) {
+    for path in snapshot
+        .paths
+        .iter()
+        .filter(|path| discover::is_dockerfile(path))
+    {
         if let Some(text) = snapshot.text(path) {
             add_dockerfile(model, path.clone(), text.to_string());
         }
@@ -170,7 +178,9 @@ fn add_dockerfile(model: &mut RepoModel, path: String, text: String) -> usize {
         return index;
     }
     let parsed = dockerfile::parse(&text);
-    model.dockerfiles.push(DockerfileSource { path, text, parsed });
+    model
+        .dockerfiles
+        .push(DockerfileSource { path, text, parsed });
     model.dockerfiles.len() - 1
 }
 
@@ -265,8 +275,10 @@ fn image_for_build(
         return Some(existing);
     }
 
-    let image = new_image(model, dockerfile, target, context, "compose", build_args);
-    if image.target.is_some() && image.target_stage.is_none() && image.stages.len() > 0 {
+    let image = new_image(
+        snapshot, model, dockerfile, target, context, "compose", build_args,
+    );
+    if image.target.is_some() && image.target_stage.is_none() && !image.stages.is_empty() {
         let target_location = build.target.as_ref().map(|t| t.location());
         if let Some(location) = target_location {
             model.link_findings.push(Finding::new(
@@ -297,6 +309,7 @@ fn add_inline_dockerfile(
 
 /// Creates an image, expanding the stages with the build arguments and choosing the ignore file.
 fn new_image(
+    snapshot: &Snapshot,
     model: &RepoModel,
     dockerfile: usize,
     target: Option<String>,
@@ -313,9 +326,9 @@ fn new_image(
         None => stages.len().checked_sub(1),
         Some(name) => stage::find_stage(&stages, name),
     };
-    let ignore_path = context.as_deref().and_then(|context| {
-        dockerignore::ignore_file_for(&source.path, context, &model.ignore_files)
-    });
+    let ignore_path = context
+        .as_deref()
+        .and_then(|context| dockerignore::ignore_file_for(&source.path, context, snapshot));
     Image {
         dockerfile,
         target,
@@ -329,7 +342,7 @@ fn new_image(
     }
 }
 
-fn add_requested_images(options: &LinkOptions, model: &mut RepoModel) {
+fn add_requested_images(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoModel) {
     for request in &options.images {
         let Some(dockerfile) = model
             .dockerfiles
@@ -340,9 +353,13 @@ fn add_requested_images(options: &LinkOptions, model: &mut RepoModel) {
         };
         let (context, origin) = match &request.context {
             Some(context) => (Some(context.clone()), "repos.toml"),
-            None => (Some(parent_folder(&request.dockerfile)), "Dockerfile folder"),
+            None => (
+                Some(parent_folder(&request.dockerfile)),
+                "Dockerfile folder",
+            ),
         };
         let image = new_image(
+            snapshot,
             model,
             dockerfile,
             request.target.clone(),
@@ -356,13 +373,14 @@ fn add_requested_images(options: &LinkOptions, model: &mut RepoModel) {
 
 /// Grades every Dockerfile that no service builds and repos.toml does not name once, to its last
 /// stage, with its own folder as the build context.
-fn add_unbuilt_dockerfiles(model: &mut RepoModel) {
+fn add_unbuilt_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
     for index in 0..model.dockerfiles.len() {
         if model.images.iter().any(|image| image.dockerfile == index) {
             continue;
         }
         let context = Some(parent_folder(&model.dockerfiles[index].path));
         let image = new_image(
+            snapshot,
             model,
             index,
             None,
@@ -372,6 +390,40 @@ fn add_unbuilt_dockerfiles(model: &mut RepoModel) {
         );
         model.images.push(image);
     }
+}
+
+/// Returns the Dockerfiles that Compose services build but the snapshot did not read, because
+/// their names are not ones discovery recognises. A source reads them before the model is built.
+pub fn unread_dockerfiles(snapshot: &Snapshot, options: &LinkOptions) -> Vec<String> {
+    let groups = if options.compose_groups.is_empty() {
+        discover::compose_groups(&snapshot.paths)
+    } else {
+        options.compose_groups.clone()
+    };
+    let read = |path: &str| snapshot.text(path).map(str::to_string);
+    let mut unread = Vec::new();
+    for files in groups {
+        let Ok(project) = compose::load_project(&files, &read) else {
+            continue;
+        };
+        for service in &project.services {
+            let Some(path) = service
+                .build
+                .as_ref()
+                .and_then(|build| build.dockerfile_path.clone())
+            else {
+                continue;
+            };
+            if snapshot.contains(&path)
+                && !snapshot.files.contains_key(&path)
+                && !unread.contains(&path)
+            {
+                unread.push(path);
+            }
+        }
+    }
+    unread.sort();
+    unread
 }
 
 /// Returns the folder of a repository path: `""` for a file at the root.

@@ -30,9 +30,15 @@ pub fn grade_snapshot(
         policy,
     );
     if model.is_empty() {
-        graded.notes.insert(0, "no container files found".to_string());
+        graded
+            .notes
+            .insert(0, "no container files found".to_string());
     }
-    if evaluation.findings.iter().any(|finding| finding.id == "parse-error") {
+    if evaluation
+        .findings
+        .iter()
+        .any(|finding| finding.id == "parse-error")
+    {
         graded
             .notes
             .push("some container files do not parse; see the parse-error findings".to_string());

@@ -19,7 +19,10 @@ fn cases(root: &Path) -> Vec<(PathBuf, PathBuf)> {
                 }
                 continue;
             }
-            if path.extension().is_some_and(|extension| extension == "toml") {
+            if path
+                .extension()
+                .is_some_and(|extension| extension == "toml")
+            {
                 let case = path.with_extension("");
                 if case.is_dir() {
                     found.push((case, path));
@@ -32,15 +35,25 @@ fn cases(root: &Path) -> Vec<(PathBuf, PathBuf)> {
 }
 
 fn run_group(group: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(group);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(group);
     let cases = cases(&root);
-    assert!(!cases.is_empty(), "no fixture cases under {}", root.display());
+    assert!(
+        !cases.is_empty(),
+        "no fixture cases under {}",
+        root.display()
+    );
 
     let mut failures = Vec::new();
     for (case, expected_path) in &cases {
         let expected = read_expected(expected_path);
         let report = grade_dir(case);
-        let name = case.strip_prefix(&root).unwrap_or(case).display().to_string();
+        let name = case
+            .strip_prefix(&root)
+            .unwrap_or(case)
+            .display()
+            .to_string();
         for problem in mismatches(&report, &expected) {
             failures.push(format!("{name}: {problem}"));
         }

@@ -61,7 +61,9 @@ pub fn toolchain(reference: &ImageRef) -> Option<&'static str> {
     if name.ends_with("dotnet/sdk") || name.ends_with("dotnet/core/sdk") {
         return Some("the .NET SDK");
     }
-    if tag.split('-').any(|part| part == "jdk" || part.ends_with("jdk"))
+    if tag
+        .split('-')
+        .any(|part| part == "jdk" || part.ends_with("jdk"))
         || basename.ends_with("-jdk")
     {
         return Some("a JDK");
@@ -79,24 +81,42 @@ mod tests {
 
     #[test]
     fn distroless_nonroot_tags_run_as_non_root() {
-        assert!(runs_as_non_root(&parsed("gcr.io/distroless/static-debian12:nonroot")));
-        assert!(runs_as_non_root(&parsed("gcr.io/distroless/base:debug-nonroot")));
-        assert!(runs_as_non_root(&parsed("gcr.io/distroless/base:nonroot-amd64")));
-        assert!(!runs_as_non_root(&parsed("gcr.io/distroless/static-debian12")));
-        assert!(!runs_as_non_root(&parsed("gcr.io/distroless/static-debian12:debug")));
+        assert!(runs_as_non_root(&parsed(
+            "gcr.io/distroless/static-debian12:nonroot"
+        )));
+        assert!(runs_as_non_root(&parsed(
+            "gcr.io/distroless/base:debug-nonroot"
+        )));
+        assert!(runs_as_non_root(&parsed(
+            "gcr.io/distroless/base:nonroot-amd64"
+        )));
+        assert!(!runs_as_non_root(&parsed(
+            "gcr.io/distroless/static-debian12"
+        )));
+        assert!(!runs_as_non_root(&parsed(
+            "gcr.io/distroless/static-debian12:debug"
+        )));
     }
 
     #[test]
     fn chainguard_images_run_as_non_root() {
-        assert!(runs_as_non_root(&parsed("cgr.dev/chainguard/python:latest-dev")));
+        assert!(runs_as_non_root(&parsed(
+            "cgr.dev/chainguard/python:latest-dev"
+        )));
         assert!(!runs_as_non_root(&parsed("alpine:3.20")));
     }
 
     #[test]
     fn debug_distroless_has_a_shell() {
-        assert!(is_shell_less_distroless(&parsed("gcr.io/distroless/static")));
-        assert!(!is_shell_less_distroless(&parsed("gcr.io/distroless/static:debug")));
-        assert!(!is_shell_less_distroless(&parsed("gcr.io/distroless/base:debug-nonroot")));
+        assert!(is_shell_less_distroless(&parsed(
+            "gcr.io/distroless/static"
+        )));
+        assert!(!is_shell_less_distroless(&parsed(
+            "gcr.io/distroless/static:debug"
+        )));
+        assert!(!is_shell_less_distroless(&parsed(
+            "gcr.io/distroless/base:debug-nonroot"
+        )));
     }
 
     #[test]

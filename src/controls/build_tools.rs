@@ -25,10 +25,13 @@ pub fn simple_commands(script: &str) -> Vec<Vec<String>> {
 fn strip_prefixes(words: Vec<String>) -> Vec<String> {
     let mut start = 0;
     while let Some(word) = words.get(start) {
-        let is_assignment = word
-            .split_once('=')
-            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        let is_wrapper = matches!(word.as_str(), "sudo" | "exec" | "time" | "then" | "do" | "else" | "{" | "!");
+        let is_assignment = word.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        let is_wrapper = matches!(
+            word.as_str(),
+            "sudo" | "exec" | "time" | "then" | "do" | "else" | "{" | "!"
+        );
         if is_assignment || is_wrapper {
             start += 1;
         } else {
@@ -53,9 +56,31 @@ const INSTALLERS: &[(&str, &[&str])] = &[
 
 /// Packages that are compilers or build systems.
 const BUILD_PACKAGES: &[&str] = &[
-    "gcc", "g++", "clang", "llvm", "make", "cmake", "ninja-build", "meson", "autoconf", "automake",
-    "libtool", "build-essential", "build-base", "maven", "gradle", "golang", "golang-go", "go",
-    "rustc", "cargo", "rustup", "gfortran", "musl-tools", "linux-headers", "kernel-headers",
+    "gcc",
+    "g++",
+    "clang",
+    "llvm",
+    "make",
+    "cmake",
+    "ninja-build",
+    "meson",
+    "autoconf",
+    "automake",
+    "libtool",
+    "build-essential",
+    "build-base",
+    "maven",
+    "gradle",
+    "golang",
+    "golang-go",
+    "go",
+    "rustc",
+    "cargo",
+    "rustup",
+    "gfortran",
+    "musl-tools",
+    "linux-headers",
+    "kernel-headers",
 ];
 
 /// Returns the build-tool packages that a script installs with a package manager.
@@ -69,7 +94,10 @@ pub fn installed_build_tools(script: &str) -> Vec<String> {
         else {
             continue;
         };
-        let Some(position) = words.iter().position(|word| subcommands.contains(&word.as_str())) else {
+        let Some(position) = words
+            .iter()
+            .position(|word| subcommands.contains(&word.as_str()))
+        else {
             continue;
         };
         for word in &words[position + 1..] {
@@ -139,30 +167,47 @@ fn build_command(words: &[String]) -> Option<String> {
     let phrase = |text: &str| Some(text.to_string());
     match program {
         "go" if matches!(second, "build" | "install") => phrase(&format!("go {second}")),
-        "cargo" if matches!(second, "build" | "install" | "auditable") => phrase(&format!("cargo {second}")),
-        "mvn" | "mvnw" if words.iter().any(|w| matches!(w.as_str(), "package" | "install" | "verify" | "compile")) => {
+        "cargo" if matches!(second, "build" | "install" | "auditable") => {
+            phrase(&format!("cargo {second}"))
+        }
+        "mvn" | "mvnw"
+            if words
+                .iter()
+                .any(|w| matches!(w.as_str(), "package" | "install" | "verify" | "compile")) =>
+        {
             phrase("mvn package")
         }
         "gradle" | "gradlew"
             if words.iter().any(|w| {
-                matches!(w.as_str(), "build" | "assemble" | "jar" | "bootJar" | "shadowJar" | "installDist")
+                matches!(
+                    w.as_str(),
+                    "build" | "assemble" | "jar" | "bootJar" | "shadowJar" | "installDist"
+                )
             }) =>
         {
             phrase("gradle build")
         }
-        "npm" | "pnpm" | "yarn" | "bun" if is_script_build(second, third) => phrase(&format!("{program} run build")),
+        "npm" | "pnpm" | "yarn" | "bun" if is_script_build(second, third) => {
+            phrase(&format!("{program} run build"))
+        }
         "make" | "gmake" => phrase("make"),
         "cmake" if second == "--build" => phrase("cmake --build"),
         "ninja" => phrase("ninja"),
         "dotnet" if matches!(second, "build" | "publish") => phrase(&format!("dotnet {second}")),
-        "javac" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "rustc" | "tsc" => phrase(program),
+        "javac" | "gcc" | "g++" | "cc" | "c++" | "clang" | "clang++" | "rustc" | "tsc" => {
+            phrase(program)
+        }
         _ => None,
     }
 }
 
 /// Tells whether `npm run build`, `yarn build` and the like run a build script.
 fn is_script_build(second: &str, third: &str) -> bool {
-    let script = if second == "run" || second == "run-script" { third } else { second };
+    let script = if second == "run" || second == "run-script" {
+        third
+    } else {
+        second
+    };
     script == "build" || script.starts_with("build:")
 }
 
@@ -173,7 +218,10 @@ mod tests {
     #[test]
     fn apt_install_of_compilers_is_found() {
         let script = "apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev curl";
-        assert_eq!(installed_build_tools(script), vec!["build-essential", "libpq-dev"]);
+        assert_eq!(
+            installed_build_tools(script),
+            vec!["build-essential", "libpq-dev"]
+        );
     }
 
     #[test]
@@ -184,14 +232,25 @@ mod tests {
 
     #[test]
     fn runtime_packages_are_not_build_tools() {
-        assert!(installed_build_tools("apt-get install -y ca-certificates tzdata libpq5").is_empty());
+        assert!(
+            installed_build_tools("apt-get install -y ca-certificates tzdata libpq5").is_empty()
+        );
     }
 
     #[test]
     fn build_commands_are_found() {
-        assert_eq!(build_commands("CGO_ENABLED=0 go build -o /app ./cmd/app"), vec!["go build"]);
-        assert_eq!(build_commands("npm ci && npm run build"), vec!["npm run build"]);
-        assert_eq!(build_commands("./mvnw -B package -DskipTests"), vec!["mvn package"]);
+        assert_eq!(
+            build_commands("CGO_ENABLED=0 go build -o /app ./cmd/app"),
+            vec!["go build"]
+        );
+        assert_eq!(
+            build_commands("npm ci && npm run build"),
+            vec!["npm run build"]
+        );
+        assert_eq!(
+            build_commands("./mvnw -B package -DskipTests"),
+            vec!["mvn package"]
+        );
         assert_eq!(build_commands("cd src && make -j4"), vec!["make"]);
     }
 

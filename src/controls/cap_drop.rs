@@ -1,8 +1,8 @@
 //! The cap-drop control: every Compose service drops all capabilities and adds back no dangerous one.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::evidence::Evidence;
 use super::runtime;
+use super::{ControlInfo, Reference, Snippet};
 use crate::finding::Outcome;
 use crate::model::{RepoModel, ServiceUnit};
 use crate::scorecard::ControlResult;
@@ -78,7 +78,14 @@ service truly needs a dangerous capability, record the reason in a waiver."#,
 };
 
 /// Capabilities that give a container a way out of its isolation.
-const DANGEROUS: &[&str] = &["SYS_ADMIN", "SYS_PTRACE", "SYS_MODULE", "NET_ADMIN", "DAC_READ_SEARCH", "ALL"];
+const DANGEROUS: &[&str] = &[
+    "SYS_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "NET_ADMIN",
+    "DAC_READ_SEARCH",
+    "ALL",
+];
 
 /// Grades every Compose service: `cap_drop` must contain `ALL` and `cap_add` only harmless
 /// capabilities. Also adds the `no-new-privileges` advisory.
@@ -96,7 +103,10 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
 /// Normalises a capability name: Compose and Docker accept `sys_admin` and `CAP_SYS_ADMIN` alike.
 fn capability(name: &str) -> String {
     let upper = name.trim().to_ascii_uppercase();
-    upper.strip_prefix("CAP_").map(str::to_string).unwrap_or(upper)
+    upper
+        .strip_prefix("CAP_")
+        .map(str::to_string)
+        .unwrap_or(upper)
 }
 
 fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence) {
@@ -116,7 +126,11 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
             );
         }
     }
-    match service.cap_drop.iter().find(|dropped| capability(&dropped.value) == "ALL") {
+    match service
+        .cap_drop
+        .iter()
+        .find(|dropped| capability(&dropped.value) == "ALL")
+    {
         Some(all) if !failed => evidence.add(
             Outcome::Pass,
             &subject,
@@ -185,7 +199,11 @@ fn no_new_privileges_state(options: &[String]) -> NoNewPrivileges {
 fn no_new_privileges(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence) {
     let subject = model.service_subject(unit);
     let service = &unit.service;
-    let options: Vec<String> = service.security_opt.iter().map(|option| option.value.clone()).collect();
+    let options: Vec<String> = service
+        .security_opt
+        .iter()
+        .map(|option| option.value.clone())
+        .collect();
     let location = service
         .security_opt
         .iter()

@@ -1,8 +1,8 @@
 //! The dockerignore control: the ignore file of each build context keeps secrets out of it.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::evidence::Evidence;
 use super::secrets;
+use super::{ControlInfo, Reference, Snippet};
 use crate::dockerfile::{stage, CommandKind};
 use crate::finding::{Location, Outcome};
 use crate::model::{Image, RepoModel};
@@ -172,14 +172,26 @@ fn evaluate_image(model: &RepoModel, snapshot: &Snapshot, image: &Image, evidenc
     );
 }
 
-fn judge_missing(image: &Image, target: usize, path: &str, subject: &str, context: &str, evidence: &mut Evidence) {
+fn judge_missing(
+    image: &Image,
+    target: usize,
+    path: &str,
+    subject: &str,
+    context: &str,
+    evidence: &mut Evidence,
+) {
     let whole_context_copy = stage::needed_stages(&image.stages, target)
         .into_iter()
         .flat_map(|index| image.stages[index].commands.iter())
         .find(|command| match &command.kind {
-            CommandKind::Copy { from: None, heredoc: false, sources, .. } => {
-                sources.iter().any(|source| copies_whole_context(&source.value))
-            }
+            CommandKind::Copy {
+                from: None,
+                heredoc: false,
+                sources,
+                ..
+            } => sources
+                .iter()
+                .any(|source| copies_whole_context(&source.value)),
             _ => false,
         });
     match whole_context_copy {
@@ -234,7 +246,12 @@ fn context_label(context: &str) -> String {
 }
 
 fn name_list(names: &[String]) -> String {
-    let mut listed = names.iter().take(MAX_NAMED).cloned().collect::<Vec<_>>().join(", ");
+    let mut listed = names
+        .iter()
+        .take(MAX_NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if names.len() > MAX_NAMED {
         listed.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
     }

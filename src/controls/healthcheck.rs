@@ -1,8 +1,8 @@
 //! The healthcheck control: every image and every Compose service has a healthcheck that can succeed.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::base_image;
 use super::evidence::Evidence;
+use super::{ControlInfo, Reference, Snippet};
 use crate::dockerfile::{stage, BaseKind, HealthcheckSpec};
 use crate::finding::{Location, Outcome};
 use crate::image_ref::ImageRef;
@@ -75,7 +75,11 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     for unit in &model.services {
         evaluate_service(model, unit, &mut evidence);
     }
-    for image in model.images.iter().filter(|image| image.built_by.is_empty()) {
+    for image in model
+        .images
+        .iter()
+        .filter(|image| image.built_by.is_empty())
+    {
         evaluate_image(model, image, &model.image_subject(image), &mut evidence);
     }
     evidence.finish()
@@ -187,9 +191,11 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
 
     // The final stage inherits the HEALTHCHECK of the stage it is built FROM; sibling stages do not count.
     let chain = stage::from_chain(&image.stages, target);
-    let found = chain
-        .iter()
-        .find_map(|&index| image.stages[index].last_healthcheck().map(|found| (index, found)));
+    let found = chain.iter().find_map(|&index| {
+        image.stages[index]
+            .last_healthcheck()
+            .map(|found| (index, found))
+    });
     let Some((index, (command, spec))) = found else {
         let stage = &image.stages[target];
         evidence.add(
@@ -207,7 +213,10 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
     } else {
         format!(
             " (inherited from stage {})",
-            image.stages[index].name.clone().unwrap_or_else(|| index.to_string())
+            image.stages[index]
+                .name
+                .clone()
+                .unwrap_or_else(|| index.to_string())
         )
     };
     match spec {
@@ -241,7 +250,13 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
 }
 
 /// Warns when a healthcheck calls curl or wget on a base that ships neither.
-fn tool_advisory(evidence: &mut Evidence, subject: &str, location: &Location, args: &[String], base: &str) {
+fn tool_advisory(
+    evidence: &mut Evidence,
+    subject: &str,
+    location: &Location,
+    args: &[String],
+    base: &str,
+) {
     let words: Vec<&str> = args.iter().flat_map(|arg| arg.split_whitespace()).collect();
     let Some(tool) = words.iter().find_map(|word| {
         let program = word.rsplit('/').next().unwrap_or(word);

@@ -1,8 +1,8 @@
 //! The multi-stage control: the final image carries no build tools and takes its files from a build stage.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::evidence::Evidence;
 use super::{base_image, build_tools};
+use super::{ControlInfo, Reference, Snippet};
 use crate::dockerfile::{stage, BaseKind, CommandKind};
 use crate::finding::{Location, Outcome};
 use crate::image_ref::ImageRef;
@@ -153,11 +153,14 @@ fn evaluate_image(model: &RepoModel, image: &Image, evidence: &mut Evidence) {
 
     let final_stage = &image.stages[target];
     let stage_count = image.stages.len();
-    let copies_from = final_stage.commands.iter().find(|command| match &command.kind {
-        CommandKind::Copy { from: Some(_), .. } => true,
-        CommandKind::Run { mounts, .. } => mounts.iter().any(|mount| mount.from.is_some()),
-        _ => false,
-    });
+    let copies_from = final_stage
+        .commands
+        .iter()
+        .find(|command| match &command.kind {
+            CommandKind::Copy { from: Some(_), .. } => true,
+            CommandKind::Run { mounts, .. } => mounts.iter().any(|mount| mount.from.is_some()),
+            _ => false,
+        });
     match copies_from {
         Some(command) if stage_count >= 2 => evidence.add(
             Outcome::Pass,
@@ -188,10 +191,21 @@ fn evaluate_image(model: &RepoModel, image: &Image, evidence: &mut Evidence) {
 }
 
 /// Records a review for an image whose Dockerfile does not parse or whose target stage is missing.
-pub(crate) fn unreadable_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mut Evidence) {
+pub(crate) fn unreadable_image(
+    model: &RepoModel,
+    image: &Image,
+    subject: &str,
+    evidence: &mut Evidence,
+) {
     let path = model.dockerfile_of(image).path.clone();
     let (line, message) = match model.parse_error_of(image) {
-        Some(error) => (error.line, format!("the Dockerfile does not parse ({}), so this cannot be judged", error.message)),
+        Some(error) => (
+            error.line,
+            format!(
+                "the Dockerfile does not parse ({}), so this cannot be judged",
+                error.message
+            ),
+        ),
         None => (
             1,
             format!(

@@ -1,8 +1,8 @@
 //! The non-root control: the image and each Compose service run as a user other than root.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::base_image;
 use super::evidence::Evidence;
+use super::{ControlInfo, Reference, Snippet};
 use crate::dockerfile::{stage, BaseKind, Word};
 use crate::finding::{Location, Outcome};
 use crate::image_ref::ImageRef;
@@ -88,7 +88,11 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     for unit in &model.services {
         evaluate_service(model, unit, &mut evidence);
     }
-    for image in model.images.iter().filter(|image| image.built_by.is_empty()) {
+    for image in model
+        .images
+        .iter()
+        .filter(|image| image.built_by.is_empty())
+    {
         evaluate_image(model, image, &model.image_subject(image), &mut evidence);
     }
     evidence.finish()
@@ -145,7 +149,13 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
             } else {
                 format!("USER inherited from stage {}", stage_label(image, index))
             };
-            judge_word(evidence, subject, &Location::new(&path, command.line), word, &origin);
+            judge_word(
+                evidence,
+                subject,
+                &Location::new(&path, command.line),
+                word,
+                &origin,
+            );
             return;
         }
     }
@@ -208,8 +218,21 @@ fn stage_label(image: &Image, index: usize) -> String {
         .unwrap_or_else(|| index.to_string())
 }
 
-fn judge_word(evidence: &mut Evidence, subject: &str, location: &Location, word: &Word, origin: &str) {
-    judge_user(evidence, subject, location, &word.value, &word.unresolved, origin);
+fn judge_word(
+    evidence: &mut Evidence,
+    subject: &str,
+    location: &Location,
+    word: &Word,
+    origin: &str,
+) {
+    judge_user(
+        evidence,
+        subject,
+        location,
+        &word.value,
+        &word.unresolved,
+        origin,
+    );
 }
 
 /// Judges one user value: its user part decides, so `0:0`, `root:root` and `0:1000` run as root

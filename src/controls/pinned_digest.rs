@@ -1,7 +1,7 @@
 //! The pinned-digest control: every image the repository builds from or runs is pinned to a digest.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::evidence::Evidence;
+use super::{ControlInfo, Reference, Snippet};
 use crate::dockerfile::{stage, BaseKind, CommandKind, Word};
 use crate::finding::{Location, Outcome};
 use crate::image_ref::ImageRef;
@@ -89,7 +89,11 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
             }
             for command in &stage.commands {
                 let references: Vec<(&Word, &str)> = match &command.kind {
-                    CommandKind::Copy { from: Some(from), add, .. } => {
+                    CommandKind::Copy {
+                        from: Some(from),
+                        add,
+                        ..
+                    } => {
                         vec![(from, if *add { "ADD --from" } else { "COPY --from" })]
                     }
                     CommandKind::Run { mounts, .. } => mounts
@@ -100,7 +104,9 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
                     _ => Vec::new(),
                 };
                 for (word, origin) in references {
-                    if word.is_resolved() && stage::find_stage(&image.stages[..index], &word.value).is_some() {
+                    if word.is_resolved()
+                        && stage::find_stage(&image.stages[..index], &word.value).is_some()
+                    {
                         continue;
                     }
                     only_scratch = false;
@@ -119,7 +125,11 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
         }
     }
 
-    for unit in model.services.iter().filter(|unit| unit.service.build.is_none()) {
+    for unit in model
+        .services
+        .iter()
+        .filter(|unit| unit.service.build.is_none())
+    {
         let Some(image) = &unit.service.image else {
             continue;
         };

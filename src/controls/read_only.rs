@@ -1,8 +1,8 @@
 //! The read-only control: every Compose service runs with a read-only root filesystem.
 
-use super::{ControlInfo, Reference, Snippet};
 use super::evidence::Evidence;
 use super::runtime;
+use super::{ControlInfo, Reference, Snippet};
 use crate::finding::Outcome;
 use crate::model::{RepoModel, ServiceUnit};
 use crate::scorecard::ControlResult;
@@ -102,10 +102,14 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
         "",
     );
 
-    let tmp_in_tmpfs = service
-        .tmpfs
-        .iter()
-        .any(|entry| entry.value.split(':').next().map(|target| target.trim_end_matches('/')) == Some("/tmp"));
+    let tmp_in_tmpfs = service.tmpfs.iter().any(|entry| {
+        entry
+            .value
+            .split(':')
+            .next()
+            .map(|target| target.trim_end_matches('/'))
+            == Some("/tmp")
+    });
     let tmp_in_volumes = service
         .volumes
         .iter()

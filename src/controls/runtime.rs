@@ -14,7 +14,10 @@ pub fn judge_runtime_presence(model: &RepoModel, evidence: &mut Evidence, what: 
                 Outcome::Review,
                 &project.files.join(" + "),
                 &Location::new(error.path.clone(), error.line.max(1)),
-                format!("the Compose file does not load ({}), so {what} cannot be judged", error.message),
+                format!(
+                    "the Compose file does not load ({}), so {what} cannot be judged",
+                    error.message
+                ),
                 "Fix the Compose file so that docker compose config accepts it, then grade again.",
             );
         }

@@ -65,7 +65,10 @@ fn docker_socket(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence)
         let unset = if volume.unset.is_empty() {
             String::new()
         } else {
-            format!(" (the source depends on unset variables: {})", volume.unset.join(", "))
+            format!(
+                " (the source depends on unset variables: {})",
+                volume.unset.join(", ")
+            )
         };
         let mode = if volume.read_only { "read-only " } else { "" };
         evidence.add(
@@ -79,7 +82,12 @@ fn docker_socket(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence)
             "Remove the socket mount; if the service must talk to the engine, put a filtering socket proxy in front of it and waive this with a reason.",
         );
     }
-    if let Some(flag) = unit.service.use_api_socket.as_ref().filter(|flag| flag.value) {
+    if let Some(flag) = unit
+        .service
+        .use_api_socket
+        .as_ref()
+        .filter(|flag| flag.value)
+    {
         evidence.add(
             Outcome::Fail,
             &subject,
@@ -116,7 +124,9 @@ fn host_namespace(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence
                 &subject,
                 &value.location(),
                 format!("{key}: host shares the host's {key} namespace with the container"),
-                format!("Remove {key}: host; publish ports or use a shared network or volume instead."),
+                format!(
+                    "Remove {key}: host; publish ports or use a shared network or volume instead."
+                ),
             );
         }
     }

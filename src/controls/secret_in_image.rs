@@ -39,23 +39,53 @@ fn evaluate_image(
     let subject = path.clone();
 
     // Only the stages the final image is built FROM reach it: an ENV of a build stage does not.
-    for index in stage::from_chain(&image.stages, target) {
+    // The chain runs from the target back to its root, so walk it the other way, in build order.
+    let mut secret_args: Vec<String> = Vec::new();
+    let mut chain = stage::from_chain(&image.stages, target);
+    chain.reverse();
+    for index in chain {
         for command in &image.stages[index].commands {
             let location = Location::new(&path, command.line);
             match &command.kind {
                 CommandKind::Env(pairs) => {
                     for (name, word) in pairs {
-                        judge_variable(evidence, &subject, &location, "ENV", name, Some(word), secrets_found);
+                        judge_variable(
+                            evidence,
+                            &subject,
+                            &location,
+                            "ENV",
+                            name,
+                            Some(word),
+                            secrets_found,
+                            &mut secret_args,
+                        );
                     }
                 }
                 CommandKind::Arg(declarations) => {
                     for (name, default) in declarations {
-                        judge_variable(evidence, &subject, &location, "ARG", name, default.as_ref(), secrets_found);
+                        judge_variable(
+                            evidence,
+                            &subject,
+                            &location,
+                            "ARG",
+                            name,
+                            default.as_ref(),
+                            secrets_found,
+                            &mut secret_args,
+                        );
                     }
                 }
-                CommandKind::Copy { from: None, heredoc: false, sources, add, .. } => {
+                CommandKind::Copy {
+                    from: None,
+                    heredoc: false,
+                    sources,
+                    add,
+                    ..
+                } => {
                     let keyword = if *add { "ADD" } else { "COPY" };
-                    judge_copy(model, snapshot, image, evidence, &subject, &location, keyword, sources);
+                    judge_copy(
+                        model, snapshot, image, evidence, &subject, &location, keyword, sources,
+                    );
                 }
                 _ => {}
             }
@@ -63,6 +93,7 @@ fn evaluate_image(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn judge_variable(
     evidence: &mut Evidence,
     subject: &str,
@@ -71,6 +102,7 @@ fn judge_variable(
     name: &str,
     word: Option<&Word>,
     secrets_found: &mut Vec<(String, usize, String)>,
+    secret_args: &mut Vec<String>,
 ) {
     let raw = word.map(|word| word.raw.as_str()).unwrap_or("");
     let value = word.map(|word| word.value.as_str()).unwrap_or("");
@@ -88,7 +120,9 @@ fn judge_variable(
         );
         return;
     }
-    if let Some(format) = secrets::credential_format(raw).or_else(|| secrets::credential_format(value)) {
+    if let Some(format) =
+        secrets::credential_format(raw).or_else(|| secrets::credential_format(value))
+    {
         secrets_found.push((location.path.clone(), location.line, value.to_string()));
         secrets_found.push((location.path.clone(), location.line, raw.to_string()));
         evidence.add(
@@ -100,7 +134,18 @@ fn judge_variable(
         );
         return;
     }
-    if says_secret && (raw.trim().is_empty() && keyword == "ARG" || secrets::is_variable_reference(raw)) {
+    // An ARG that names a secret but has no value expects it at build time; an ENV that only
+    // references such an ARG copies it into every container's environment.
+    let unquoted = raw.trim().trim_matches(|c| c == '"' || c == '\'');
+    let empty_secret_arg = keyword == "ARG" && says_secret && unquoted.is_empty();
+    let copies_secret_arg = keyword == "ENV"
+        && secrets::is_variable_reference(raw)
+        && referenced_name(raw)
+            .is_some_and(|referenced| secret_args.iter().any(|arg| arg == referenced));
+    if empty_secret_arg {
+        secret_args.push(name.to_string());
+    }
+    if empty_secret_arg || copies_secret_arg {
         let message = if keyword == "ARG" {
             format!("ARG {name} takes a secret as a build argument; build arguments are recorded in the image's history")
         } else {
@@ -117,6 +162,16 @@ fn judge_variable(
     }
 }
 
+/// Returns the variable a reference such as `$X`, `${X}` or `${X:-y}` names.
+fn referenced_name(value: &str) -> Option<&str> {
+    let trimmed = value.trim().trim_start_matches('$');
+    let inner = trimmed.strip_prefix('{').unwrap_or(trimmed);
+    let end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    (end > 0).then(|| &inner[..end])
+}
+
 #[allow(clippy::too_many_arguments)]
 fn judge_copy(
     model: &RepoModel,
@@ -131,11 +186,17 @@ fn judge_copy(
     let Some(context) = image.context.as_deref() else {
         return;
     };
-    let ignore = image.ignore_path.as_ref().and_then(|path| model.ignore_files.get(path));
+    let ignore = image
+        .ignore_path
+        .as_ref()
+        .and_then(|path| model.ignore_files.get(path));
     let files = context_files(snapshot, context);
     for source in sources.iter().filter(|source| source.is_resolved()) {
         let cleaned = clean_source(&source.value);
-        if !is_glob(&cleaned) && !copies_whole_context(&cleaned) && secrets::is_secret_file(&cleaned) {
+        if !is_glob(&cleaned)
+            && !copies_whole_context(&cleaned)
+            && secrets::is_secret_file(&cleaned)
+        {
             evidence.add(
                 Outcome::Fail,
                 subject,
@@ -154,7 +215,11 @@ fn judge_copy(
         if brought_in.is_empty() {
             continue;
         }
-        let mut names: Vec<String> = brought_in.iter().take(MAX_NAMED).map(|file| file.to_string()).collect();
+        let mut names: Vec<String> = brought_in
+            .iter()
+            .take(MAX_NAMED)
+            .map(|file| file.to_string())
+            .collect();
         if brought_in.len() > MAX_NAMED {
             names.push(format!("and {} more", brought_in.len() - MAX_NAMED));
         }
@@ -182,7 +247,10 @@ fn clean_source(source: &str) -> String {
     while let Some(rest) = cleaned.strip_prefix("./") {
         cleaned = rest;
     }
-    cleaned.trim_start_matches('/').trim_end_matches('/').to_string()
+    cleaned
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .to_string()
 }
 
 fn is_glob(source: &str) -> bool {
@@ -223,7 +291,8 @@ fn redact(findings: &mut [Finding], secrets_found: &[(String, usize, String)]) {
                 finding.quote = finding.quote.replace(secret.trim(), "<redacted>");
             }
         }
-        if finding.outcome == Outcome::Fail && secrets::credential_format(&finding.quote).is_some() {
+        if finding.outcome == Outcome::Fail && secrets::credential_format(&finding.quote).is_some()
+        {
             finding.quote = "<line redacted: it contains a credential>".to_string();
         }
     }

@@ -43,7 +43,9 @@ pub fn name_says_secret(name: &str) -> bool {
     if REFERENCE_WORDS.contains(&last.as_str()) {
         return false;
     }
-    let has_word = words.iter().any(|word| SECRET_WORDS.contains(&word.as_str()));
+    let has_word = words
+        .iter()
+        .any(|word| SECRET_WORDS.contains(&word.as_str()));
     let has_pair = words.windows(2).any(|pair| {
         SECRET_PAIRS
             .iter()
@@ -70,7 +72,10 @@ pub fn is_literal_secret(value: &str) -> bool {
         return false;
     }
     let lowered = trimmed.to_ascii_lowercase();
-    if matches!(lowered.as_str(), "true" | "false" | "yes" | "no" | "on" | "off") {
+    if matches!(
+        lowered.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
         return false;
     }
     trimmed.parse::<f64>().is_err()
@@ -81,9 +86,15 @@ pub fn credential_format(value: &str) -> Option<&'static str> {
     static FORMATS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
     let formats = FORMATS.get_or_init(|| {
         [
-            ("an AWS access key id", r"\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b"),
+            (
+                "an AWS access key id",
+                r"\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b",
+            ),
             ("a GitHub token", r"\b(ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}"),
-            ("a GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{20,}"),
+            (
+                "a GitHub fine-grained token",
+                r"\bgithub_pat_[A-Za-z0-9_]{20,}",
+            ),
             ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
             ("a private key", r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----"),
             (
@@ -112,15 +123,18 @@ pub fn is_secret_file(path: &str) -> bool {
     let Some(name) = parts.pop() else {
         return false;
     };
-    if parts
-        .iter()
-        .any(|folder| matches!(folder.to_ascii_lowercase().as_str(), "secrets" | "credentials"))
-    {
+    if parts.iter().any(|folder| {
+        matches!(
+            folder.to_ascii_lowercase().as_str(),
+            "secrets" | "credentials"
+        )
+    }) {
         return true;
     }
     let lowered = name.to_ascii_lowercase();
     if lowered.starts_with(".env") {
-        return (lowered == ".env" || lowered.starts_with(".env.")) && !ENV_EXAMPLES.contains(&lowered.as_str());
+        return (lowered == ".env" || lowered.starts_with(".env."))
+            && !ENV_EXAMPLES.contains(&lowered.as_str());
     }
     if lowered.starts_with("id_rsa") || lowered.starts_with("id_ed25519") {
         return !lowered.ends_with(".pub");
@@ -150,14 +164,32 @@ mod tests {
 
     #[test]
     fn secret_names_are_recognised() {
-        for name in ["DB_PASSWORD", "db-passwd", "NPM_TOKEN", "API_KEY", "AWS_SECRET_ACCESS_KEY", "PRIVATE_KEY", "GITHUB_APIKEY", "CREDENTIALS"] {
+        for name in [
+            "DB_PASSWORD",
+            "db-passwd",
+            "NPM_TOKEN",
+            "API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "PRIVATE_KEY",
+            "GITHUB_APIKEY",
+            "CREDENTIALS",
+        ] {
             assert!(name_says_secret(name), "{name} should say secret");
         }
     }
 
     #[test]
     fn reference_and_plain_names_are_not_secret() {
-        for name in ["KEY", "PWD", "PASSWORD_FILE", "TOKEN_TTL", "SECRET_NAME", "AWS_ACCESS_KEY_ID", "SIGNING_KEY", "MONKEY"] {
+        for name in [
+            "KEY",
+            "PWD",
+            "PASSWORD_FILE",
+            "TOKEN_TTL",
+            "SECRET_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "SIGNING_KEY",
+            "MONKEY",
+        ] {
             assert!(!name_says_secret(name), "{name} should not say secret");
         }
     }
@@ -183,10 +215,24 @@ mod tests {
 
     #[test]
     fn secret_files_are_recognised() {
-        for path in [".env", "app/.env.production", "certs/server.pem", "tls.key", "id_rsa", "secrets/db.txt", "deploy/credentials/gcp.json"] {
+        for path in [
+            ".env",
+            "app/.env.production",
+            "certs/server.pem",
+            "tls.key",
+            "id_rsa",
+            "secrets/db.txt",
+            "deploy/credentials/gcp.json",
+        ] {
             assert!(is_secret_file(path), "{path} should look secret");
         }
-        for path in [".env.example", "id_rsa.pub", "src/main.rs", ".envrc-notes/readme", "keys.txt"] {
+        for path in [
+            ".env.example",
+            "id_rsa.pub",
+            "src/main.rs",
+            ".envrc-notes/readme",
+            "keys.txt",
+        ] {
             assert!(!is_secret_file(path), "{path} should not look secret");
         }
     }

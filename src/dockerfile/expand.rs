@@ -66,6 +66,11 @@ pub struct Expansion {
     pub matched: BTreeSet<String>,
     /// Names that were looked up and not found.
     pub unmatched: BTreeSet<String>,
+    /// Names that were not found and decided the value: `unmatched` less the names whose
+    /// absence a `${V:-x}`, `${V-x}`, `${V:+x}` or `${V+x}` turned into a known value.
+    pub unresolved: BTreeSet<String>,
+    /// Names whose unset or empty value a `-` or `+` operator replaced with a value of its own.
+    pub defaulted: BTreeSet<String>,
 }
 
 /// A word that BuildKit's lexer rejects, such as `${}` or an unterminated quote.
@@ -101,6 +106,8 @@ impl Lexer {
             raw_escapes: self.raw_escapes,
             matched: BTreeSet::new(),
             unmatched: BTreeSet::new(),
+            unresolved: BTreeSet::new(),
+            defaulted: BTreeSet::new(),
         };
         let result = state.process_until(None, self.raw_escapes);
         match result {
@@ -109,6 +116,8 @@ impl Lexer {
                 words,
                 matched: state.matched,
                 unmatched: state.unmatched,
+                unresolved: state.unresolved,
+                defaulted: state.defaulted,
             }),
             Err(message) => Err(ExpandError {
                 word: word.to_string(),
@@ -182,6 +191,8 @@ struct ShellWord<'a> {
     raw_escapes: bool,
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
+    unresolved: BTreeSet<String>,
+    defaulted: BTreeSet<String>,
 }
 
 type Step<T> = Result<T, String>;
@@ -207,6 +218,7 @@ impl ShellWord<'_> {
             }
             None => {
                 self.unmatched.insert(name.to_string());
+                self.unresolved.insert(name.to_string());
                 None
             }
         }
@@ -424,7 +436,13 @@ impl ShellWord<'_> {
             Err(error) => return Err(error),
         };
 
+        let already_unresolved = self.unresolved.contains(name);
         let value = self.lookup(name);
+        if value.is_none() && matches!(modifier, Some('-' | '+')) && !already_unresolved {
+            // The operator gives a value of its own when the variable is unset, so the
+            // result is known from the defaults.
+            self.unresolved.remove(name);
+        }
         if self.lexer.skip_unset && value.is_none() {
             return Ok(format!("${{{name}{modifier_text}{word}}}"));
         }
@@ -432,6 +450,9 @@ impl ShellWord<'_> {
             value.is_none() || (null_is_unset && value.as_deref() == Some(""))
         };
 
+        if matches!(modifier, Some('-' | '+')) && is_null(&value) {
+            self.defaulted.insert(name.to_string());
+        }
         match modifier {
             Some('-') => Ok(if is_null(&value) {
                 word

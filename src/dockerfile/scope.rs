@@ -59,8 +59,12 @@ impl Scope {
         };
         match lexer.expand(raw, self) {
             Ok(expansion) => {
-                let mut unresolved = expansion.unmatched;
+                let mut unresolved = expansion.unresolved;
                 for name in &expansion.matched {
+                    // A variable whose empty value an operator replaced does not decide the result.
+                    if expansion.defaulted.contains(name) {
+                        continue;
+                    }
                     if let Some(binding) = self.bindings.get(name) {
                         unresolved.extend(binding.unresolved.iter().cloned());
                     }

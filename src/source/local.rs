@@ -355,3 +355,47 @@ fn compile_globs(
     })?;
     Ok(Some((set, globs.to_vec())))
 }
+
+/// Reads more files of a snapshot taken with [`read_local`]: files that Compose names as
+/// Dockerfiles under names discovery does not recognise (`build.dockerfile: ci/app.build`).
+///
+/// Only paths already listed in the snapshot are read, each under the same size limit; a file
+/// that cannot be read is listed in `skipped` with the reason.
+pub fn read_more(root: &Path, options: &LocalOptions, snapshot: &mut Snapshot, paths: &[String]) {
+    let Ok(canonical_root) = fs::canonicalize(root) else {
+        return;
+    };
+    for path in paths {
+        if snapshot.files.contains_key(path) || !snapshot.contains(path) {
+            continue;
+        }
+        let target = match fs::canonicalize(canonical_root.join(path)) {
+            Ok(target) if target.starts_with(&canonical_root) && target.is_file() => target,
+            Ok(_) => continue,
+            Err(error) => {
+                snapshot.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: format!("cannot read file: {error}"),
+                });
+                continue;
+            }
+        };
+        match read_capped(&target, options.max_file_bytes) {
+            Ok(Some(bytes)) => {
+                snapshot.files.insert(path.clone(), bytes);
+            }
+            Ok(None) => snapshot.skipped.push(Skipped {
+                path: path.clone(),
+                reason: format!(
+                    "larger than the {} byte limit for files that are read",
+                    options.max_file_bytes
+                ),
+            }),
+            Err(error) => snapshot.skipped.push(Skipped {
+                path: path.clone(),
+                reason: format!("cannot read file: {error}"),
+            }),
+        }
+    }
+    snapshot.skipped.sort();
+}

@@ -37,6 +37,8 @@ impl Snapshot {
 
     /// Tells whether the tree contains `path`.
     pub fn contains(&self, path: &str) -> bool {
-        self.paths.binary_search_by(|p| p.as_str().cmp(path)).is_ok()
+        self.paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .is_ok()
     }
 }

@@ -49,6 +49,7 @@ fn empty_repo(name: &str, grade: &str) -> RepoReport {
         subjects: Vec::new(),
         skipped: Vec::new(),
         errors: Vec::new(),
+        waivers: Vec::new(),
     }
 }
 
@@ -280,6 +281,7 @@ fn mixed_repo() -> RepoReport {
             "node_modules/pkg/Dockerfile: inside node_modules/, skipped by default".to_string(),
         ],
         errors: Vec::new(),
+        waivers: Vec::new(),
     }
 }
 

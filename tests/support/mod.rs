@@ -6,7 +6,7 @@
 use dockgrade::grade::{Policy, Waiver};
 use dockgrade::pipeline::{self, RepoSettings};
 use dockgrade::scorecard::RepoReport;
-use dockgrade::source::local::{read_local, LocalOptions};
+use dockgrade::source::local::{read_local, read_more, LocalOptions};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,10 @@ pub fn test_policy() -> Policy {
 /// Returns the shared reference data folder beside the repository, or panics with a clear
 /// message when it is missing, so a test never passes without its data.
 pub fn shared_dir(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(relative);
     assert!(
         path.exists(),
         "test data folder {} is missing: these tests need the shared reference data checked out beside the repository",
@@ -37,14 +40,26 @@ pub fn grade_dir(root: &Path) -> RepoReport {
 
 /// Grades one folder as a repository with the given waivers.
 pub fn grade_dir_with(root: &Path, waivers: Vec<Waiver>) -> RepoReport {
-    let snapshot = read_local(root, &LocalOptions::default())
+    let options = LocalOptions::default();
+    let mut snapshot = read_local(root, &options)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", root.display()));
     let settings = RepoSettings {
         waivers,
         ..RepoSettings::default()
     };
-    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    pipeline::grade_snapshot(&name, &root.display().to_string(), &snapshot, &settings, &test_policy())
+    let unread = dockgrade::model::unread_dockerfiles(&snapshot, &settings.link);
+    read_more(root, &options, &mut snapshot, &unread);
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    pipeline::grade_snapshot(
+        &name,
+        &root.display().to_string(),
+        &snapshot,
+        &settings,
+        &test_policy(),
+    )
 }
 
 /// Every finding id in a report: controls' findings, blockers' findings and other findings.
@@ -68,7 +83,10 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
     let mut problems = Vec::new();
     if let Some(grade) = expected.get("grade").and_then(toml::Value::as_str) {
         if report.grade != grade {
-            problems.push(format!("grade is {} but {grade} was expected", report.grade));
+            problems.push(format!(
+                "grade is {} but {grade} was expected",
+                report.grade
+            ));
         }
     }
     if let Some(controls) = expected.get("controls").and_then(toml::Value::as_table) {
@@ -101,7 +119,9 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
         let rendered = serde_json::to_string(report).expect("a report serialises");
         for secret in string_list(Some(redacted)) {
             if rendered.contains(&secret) {
-                problems.push(format!("the report prints {secret:?}, which must be redacted"));
+                problems.push(format!(
+                    "the report prints {secret:?}, which must be redacted"
+                ));
             }
         }
     }
@@ -125,7 +145,9 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
                 .iter()
                 .any(|blocker| blocker.id == id && blocker.waiver.is_some());
             if !waived {
-                problems.push(format!("blocker {id} should be found and waived but is not"));
+                problems.push(format!(
+                    "blocker {id} should be found and waived but is not"
+                ));
             }
         }
     }
@@ -135,7 +157,11 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
         let Some(lists) = expected.get(table) else {
             continue;
         };
-        let ids_in_scope = if table == "blockers" { &blocker_ids } else { &present_ids };
+        let ids_in_scope = if table == "blockers" {
+            &blocker_ids
+        } else {
+            &present_ids
+        };
         for id in string_list(lists.get("present")) {
             if !ids_in_scope.contains(&id) {
                 problems.push(format!("{table}: {id} should be present but is not"));
@@ -153,7 +179,12 @@ pub fn mismatches(report: &RepoReport, expected: &toml::Value) -> Vec<String> {
 fn string_list(value: Option<&toml::Value>) -> Vec<String> {
     value
         .and_then(toml::Value::as_array)
-        .map(|items| items.iter().filter_map(|item| item.as_str().map(str::to_string)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
