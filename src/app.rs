@@ -1,16 +1,13 @@
 //! The commands: each turns parsed arguments into work and an exit code.
 
 use crate::cli::{self, Cli, Command, ReportArgs, ReportFormat};
-use crate::config::{Config, RepoEntry, RepoSource};
-use crate::grade::{Policy, Waiver};
-use crate::model::{ImageRequest, LinkOptions};
-use crate::pipeline::{self, RepoSettings};
+use crate::config::Config;
+use crate::grade::Policy;
+use crate::pipeline;
 use crate::report;
-use crate::scorecard::{RepoReport, Scorecard};
-use crate::source::local::{self, LocalOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use tracing::{error, info, warn};
+use tracing::error;
 
 /// Sends logs to stderr: warnings by default, debug with -v, trace with -vv, errors only with -q.
 pub fn init_logging(verbose: u8, quiet: bool) {
@@ -41,23 +38,6 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// One repository to grade, read from a local directory.
-struct Job {
-    name: String,
-    /// How the report names the source: the path as written in repos.toml, or `owner/name`.
-    source: String,
-    location: JobLocation,
-    settings: RepoSettings,
-}
-
-enum JobLocation {
-    Local {
-        root: PathBuf,
-        options: LocalOptions,
-    },
-    GitHub,
-}
-
 fn today(args: &ReportArgs) -> chrono::NaiveDate {
     args.today
         .unwrap_or_else(|| chrono::Local::now().date_naive())
@@ -81,100 +61,8 @@ fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
             .unwrap_or('F'),
         today: today(args),
     };
-    let config_folder = clean_lexically(
-        &std::path::absolute(config_path)
-            .unwrap_or_else(|_| config_path.to_path_buf())
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-    );
-    let jobs: Vec<Job> = config
-        .repos
-        .iter()
-        .map(|entry| job_for_entry(&config, &config_folder, entry))
-        .collect();
+    let jobs = crate::scan::jobs_for_config(&config, config_path);
     grade_and_report(jobs, &policy, args)
-}
-
-/// Removes `.` and `..` components without touching the file system.
-fn clean_lexically(path: &Path) -> PathBuf {
-    let mut cleaned = PathBuf::new();
-    for component in path.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                cleaned.pop();
-            }
-            other => cleaned.push(other),
-        }
-    }
-    cleaned
-}
-
-fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -> Job {
-    let settings = RepoSettings {
-        link: LinkOptions {
-            images: entry
-                .images
-                .iter()
-                .map(|image| ImageRequest {
-                    dockerfile: image.dockerfile.clone(),
-                    context: image.context.clone(),
-                    target: image.target.clone(),
-                })
-                .collect(),
-            compose_groups: entry
-                .compose
-                .iter()
-                .map(|group| group.files.clone())
-                .collect(),
-        },
-        waivers: entry
-            .waivers
-            .iter()
-            .map(|waiver| Waiver {
-                id: waiver.id.clone(),
-                reason: waiver.reason.clone(),
-                expires: waiver.expires,
-            })
-            .collect(),
-    };
-    // The report names a local source relative to repos.toml, so that it reads the same on every
-    // machine and a scheduled run on another checkout makes no change.
-    let (location, source) = match &entry.source {
-        RepoSource::Local { path } => (
-            JobLocation::Local {
-                root: path.clone(),
-                options: LocalOptions {
-                    skip: config.discovery.skip.clone(),
-                    include: entry.include.clone(),
-                    exclude: entry.exclude.clone(),
-                    ..LocalOptions::default()
-                },
-            },
-            path.strip_prefix(config_folder)
-                .map(|relative| relative.to_string_lossy().replace('\\', "/"))
-                .ok()
-                .filter(|relative| !relative.is_empty())
-                .unwrap_or_else(|| path.display().to_string()),
-        ),
-        RepoSource::GitHub {
-            repository,
-            git_ref,
-        } => (
-            JobLocation::GitHub,
-            match git_ref {
-                Some(git_ref) => format!("{repository}@{git_ref}"),
-                None => repository.clone(),
-            },
-        ),
-    };
-    Job {
-        name: entry.name.clone(),
-        source,
-        location,
-        settings,
-    }
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
@@ -182,61 +70,12 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         blocker_cap: 'F',
         today: today(args),
     };
-    let jobs = paths
-        .iter()
-        .map(|path| {
-            let name = path
-                .canonicalize()
-                .ok()
-                .and_then(|full| {
-                    full.file_name()
-                        .map(|name| name.to_string_lossy().into_owned())
-                })
-                .unwrap_or_else(|| path.display().to_string());
-            Job {
-                name,
-                source: path.display().to_string(),
-                location: JobLocation::Local {
-                    root: path.clone(),
-                    options: LocalOptions::default(),
-                },
-                settings: RepoSettings::default(),
-            }
-        })
-        .collect();
+    let jobs = crate::scan::jobs_for_paths(paths);
     grade_and_report(jobs, &policy, args)
 }
 
-fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
-    match &job.location {
-        JobLocation::Local { root, options } => match local::read_local(root, options) {
-            Ok(mut snapshot) => {
-                let unread = crate::model::unread_dockerfiles(&snapshot, &job.settings.link);
-                local::read_more(root, options, &mut snapshot, &unread);
-                info!(repository = %job.name, files = snapshot.files.len(), "grading");
-                pipeline::grade_snapshot(&job.name, &job.source, &snapshot, &job.settings, policy)
-            }
-            Err(error) => {
-                warn!(repository = %job.name, %error, "cannot read repository");
-                pipeline::error_report(&job.name, &job.source, error.to_string())
-            }
-        },
-        JobLocation::GitHub => pipeline::error_report(
-            &job.name,
-            &job.source,
-            "reading repositories from GitHub is not supported by this version of dockgrade; use a local path".to_string(),
-        ),
-    }
-}
-
-fn grade_and_report(jobs: Vec<Job>, policy: &Policy, args: &ReportArgs) -> u8 {
-    let mut reports: Vec<RepoReport> = jobs.iter().map(|job| grade_job(job, policy)).collect();
-    reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
-    let scorecard = Scorecard {
-        tool: "dockgrade".to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        repos: reports,
-    };
+fn grade_and_report(jobs: Vec<crate::scan::Job>, policy: &Policy, args: &ReportArgs) -> u8 {
+    let scorecard = crate::scan::build_scorecard(&jobs, policy);
 
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,

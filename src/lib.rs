@@ -17,5 +17,6 @@ pub mod inspect;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod scan;
 pub mod scorecard;
 pub mod source;
