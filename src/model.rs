@@ -87,6 +87,8 @@ pub struct RepoModel {
     pub ignore_files: BTreeMap<String, IgnoreFile>,
     /// Problems found while linking, such as a `build.target` that names no stage.
     pub link_findings: Vec<Finding>,
+    /// Dockerfiles stored as symbolic links in text form, with the file each points to.
+    pub links: Vec<(String, String)>,
 }
 
 impl RepoModel {
@@ -162,22 +164,57 @@ fn load_ignore_files(snapshot: &Snapshot, model: &mut RepoModel) {
 }
 
 fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
-    for path in snapshot
+    let dockerfiles = snapshot
         .paths
         .iter()
-        .filter(|path| discover::is_dockerfile(path))
-    {
-        if let Some(text) = snapshot.text(path) {
-            add_dockerfile(model, path.clone(), text.to_string());
+        .filter(|path| discover::is_dockerfile(path));
+    for path in dockerfiles {
+        let Some(text) = snapshot.text(path) else {
+            continue;
+        };
+        match link_target(snapshot, path, text) {
+            Some(target) if discover::is_dockerfile(&target) => {
+                model.links.push((path.clone(), target));
+            }
+            Some(target) => {
+                let target_text = snapshot.text(&target).unwrap_or_default().to_string();
+                model.links.push((path.clone(), target));
+                add_dockerfile(model, path.clone(), target_text);
+            }
+            None => {
+                add_dockerfile(model, path.clone(), text.to_string());
+            }
         }
     }
+}
+
+/// Recognises a symbolic link stored as a text file: Git writes a link's target path as the
+/// file's content when links are not checked out as links (`core.symlinks=false`), and the
+/// GitHub API serves a link's blob the same way. Returns the target when the content is a single
+/// relative path to another file of the snapshot.
+fn link_target(snapshot: &Snapshot, path: &str, text: &str) -> Option<String> {
+    let content = text.trim_end_matches(['\n', '\r']);
+    if content.is_empty() || content.contains(char::is_whitespace) || content.starts_with('/') {
+        return None;
+    }
+    let folder = parent_folder(path);
+    let joined = if folder.is_empty() {
+        content.to_string()
+    } else {
+        format!("{folder}/{content}")
+    };
+    let target = crate::dockerignore::clean_path(&joined);
+    (target != path && snapshot.files.contains_key(&target)).then_some(target)
 }
 
 fn add_dockerfile(model: &mut RepoModel, path: String, text: String) -> usize {
     if let Some(index) = model.dockerfiles.iter().position(|d| d.path == path) {
         return index;
     }
-    let parsed = dockerfile::parse(&text);
+    let parsed = dockerfile::parse(&text).and_then(|parsed| {
+        dockerfile::validate(&parsed)?;
+        Ok(parsed)
+    });
     model
         .dockerfiles
         .push(DockerfileSource { path, text, parsed });
@@ -233,6 +270,13 @@ fn image_for_build(
         add_inline_dockerfile(model, path, inline)
     } else {
         let path = build.dockerfile_path.clone()?;
+        // A Dockerfile stored as a link is built from the file it points to.
+        let path = model
+            .links
+            .iter()
+            .find(|(link, _)| *link == path)
+            .map(|(_, target)| target.clone())
+            .unwrap_or(path);
         let Some(text) = snapshot.text(&path) else {
             let location = build
                 .dockerfile
@@ -437,4 +481,55 @@ pub fn parent_folder(path: &str) -> String {
 /// Returns the location of a stage's `FROM` line in an image's Dockerfile.
 pub fn stage_location(model: &RepoModel, image: &Image, stage: &Stage) -> Location {
     Location::new(model.dockerfile_of(image).path.clone(), stage.line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(files: &[(&str, &str)]) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        for (path, text) in files {
+            snapshot.paths.push(path.to_string());
+            snapshot
+                .files
+                .insert(path.to_string(), text.as_bytes().to_vec());
+        }
+        snapshot.paths.sort();
+        snapshot
+    }
+
+    #[test]
+    fn dockerfile_stored_as_link_is_graded_as_its_target() {
+        let snapshot = snapshot(&[
+            ("Dockerfile", "docker/Dockerfile.debian"),
+            ("docker/Dockerfile.debian", "FROM debian:12\nUSER 1000\n"),
+        ]);
+        let model = build(&snapshot, &LinkOptions::default());
+        assert_eq!(
+            model.links,
+            [(
+                "Dockerfile".to_string(),
+                "docker/Dockerfile.debian".to_string()
+            )]
+        );
+        assert_eq!(model.dockerfiles.len(), 1);
+        assert!(model.dockerfiles[0].parsed.is_ok());
+    }
+
+    #[test]
+    fn one_word_dockerfile_naming_no_file_is_not_a_link() {
+        let snapshot = snapshot(&[("Dockerfile", "nonsense")]);
+        let model = build(&snapshot, &LinkOptions::default());
+        assert!(model.links.is_empty());
+        assert!(model.dockerfiles[0].parsed.is_err());
+    }
+
+    #[test]
+    fn instruction_layer_errors_are_parse_errors() {
+        let snapshot = snapshot(&[("Dockerfile", "FROM alpine extra\n")]);
+        let model = build(&snapshot, &LinkOptions::default());
+        let error = model.dockerfiles[0].parsed.as_ref().unwrap_err();
+        assert_eq!(error.line, 1);
+    }
 }

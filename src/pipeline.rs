@@ -48,6 +48,11 @@ pub fn grade_snapshot(
         .iter()
         .map(|skipped| format!("{}: {}", skipped.path, skipped.reason))
         .collect();
+    for (link, target) in &model.links {
+        skipped.push(format!(
+            "{link}: a symbolic link stored as a text file, pointing to {target}, which is graded in its place"
+        ));
+    }
     skipped.sort();
 
     RepoReport {

@@ -12,6 +12,7 @@ mod pattern;
 mod scope;
 pub mod stage;
 pub mod stages;
+mod validate;
 
 pub use ast::{Directive, Dockerfile, Heredoc, Instruction, ParseError};
 pub use dump::dump_buildkit;
@@ -19,3 +20,4 @@ pub use expand::{ExpandError, Expansion, Lexer, Variables};
 pub use parser::parse;
 pub use stage::{BaseKind, Command, CommandKind, HealthcheckSpec, Mount, Stage, Word};
 pub use stages::stages;
+pub use validate::validate;
