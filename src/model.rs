@@ -32,7 +32,10 @@ pub struct DockerfileSource {
     /// Repository path, or `<compose file>#<service> (dockerfile_inline)` for an inline Dockerfile.
     pub path: String,
     pub text: String,
+    /// The parsed file; an error with line 0 means the file could not be read at all.
     pub parsed: Result<Dockerfile, ParseError>,
+    /// For a Dockerfile that a Compose build names but that cannot be read: the Compose line.
+    pub declared_at: Option<Location>,
 }
 
 /// One Dockerfile built to one target stage with one build context.
@@ -215,9 +218,12 @@ fn add_dockerfile(model: &mut RepoModel, path: String, text: String) -> usize {
         dockerfile::validate(&parsed)?;
         Ok(parsed)
     });
-    model
-        .dockerfiles
-        .push(DockerfileSource { path, text, parsed });
+    model.dockerfiles.push(DockerfileSource {
+        path,
+        text,
+        parsed,
+        declared_at: None,
+    });
     model.dockerfiles.len() - 1
 }
 
@@ -269,37 +275,46 @@ fn image_for_build(
         let path = format!("{}#{} (dockerfile_inline)", inline.path, service.name);
         add_inline_dockerfile(model, path, inline)
     } else {
-        let path = build.dockerfile_path.clone()?;
-        // A Dockerfile stored as a link is built from the file it points to.
-        let path = model
-            .links
-            .iter()
-            .find(|(link, _)| *link == path)
-            .map(|(_, target)| target.clone())
-            .unwrap_or(path);
-        let Some(text) = snapshot.text(&path) else {
-            let location = build
-                .dockerfile
-                .as_ref()
-                .map(|d| d.location())
-                .unwrap_or_else(|| build.location.clone());
-            let message = if snapshot.contains(&path) {
-                format!("the Dockerfile {path} was not read, so this build cannot be graded")
-            } else {
-                format!("the Dockerfile {path} does not exist in the repository")
-            };
-            model.link_findings.push(Finding::new(
-                "parse-error",
-                Outcome::Review,
-                format!("service {}", service.name),
-                &location,
-                snapshot.text(&location.path),
-                message,
-                "Point build.dockerfile at a Dockerfile inside the repository.",
-            ));
-            return None;
-        };
-        add_dockerfile(model, path, text.to_string())
+        let declared = build
+            .dockerfile
+            .as_ref()
+            .map(|dockerfile| dockerfile.location())
+            .unwrap_or_else(|| build.location.clone());
+        match build.dockerfile_path.clone() {
+            None => {
+                let written = build
+                    .dockerfile
+                    .as_ref()
+                    .map(|dockerfile| dockerfile.value.clone())
+                    .unwrap_or_else(|| "Dockerfile".to_string());
+                let message = format!(
+                    "the Dockerfile {written} of this build lies outside the repository (or the context is a URL), so the image cannot be graded"
+                );
+                add_missing_dockerfile(snapshot, model, service, &declared, written, message)
+            }
+            Some(path) => {
+                // A Dockerfile stored as a link is built from the file it points to.
+                let path = model
+                    .links
+                    .iter()
+                    .find(|(link, _)| *link == path)
+                    .map(|(_, target)| target.clone())
+                    .unwrap_or(path);
+                match snapshot.text(&path) {
+                    Some(text) => add_dockerfile(model, path, text.to_string()),
+                    None => {
+                        let message = if snapshot.contains(&path) {
+                            format!(
+                                "the Dockerfile {path} was not read, so the image cannot be graded"
+                            )
+                        } else {
+                            format!("the Dockerfile {path} does not exist in the repository, so the image cannot be graded")
+                        };
+                        add_missing_dockerfile(snapshot, model, service, &declared, path, message)
+                    }
+                }
+            }
+        }
     };
 
     let build_args: BTreeMap<String, String> = build
@@ -341,6 +356,42 @@ fn image_for_build(
     }
     model.images.push(image);
     Some(model.images.len() - 1)
+}
+
+/// Records a build whose Dockerfile cannot be read: a `parse-error` finding at the Compose line
+/// that names it, and a Dockerfile entry that does not parse, so every control that needs the
+/// image answers review instead of treating the service as one that runs a pulled image.
+fn add_missing_dockerfile(
+    snapshot: &Snapshot,
+    model: &mut RepoModel,
+    service: &Service,
+    declared: &Location,
+    path: String,
+    message: String,
+) -> usize {
+    model.link_findings.push(Finding::new(
+        "parse-error",
+        Outcome::Review,
+        format!("service {}", service.name),
+        declared,
+        snapshot.text(&declared.path),
+        message.clone(),
+        "Point build.dockerfile at a Dockerfile inside the repository.",
+    ));
+    if let Some(index) = model
+        .dockerfiles
+        .iter()
+        .position(|source| source.path == path)
+    {
+        return index;
+    }
+    model.dockerfiles.push(DockerfileSource {
+        path,
+        text: String::new(),
+        parsed: Err(ParseError { line: 0, message }),
+        declared_at: Some(declared.clone()),
+    });
+    model.dockerfiles.len() - 1
 }
 
 fn add_inline_dockerfile(

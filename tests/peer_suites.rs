@@ -26,30 +26,11 @@ use table::{
 /// Table rows, as (input, check), whose expected verdict dockgrade does not give yet. The table
 /// contains the verdict the documented rules require, so each entry is a dockgrade bug. The table
 /// test fails once a listed row passes, so that its entry gets removed.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    // `USER -0` is UID 0, because the user lookup of runc and moby (libcontainer/user) reads a
-    // numeric user with Go's strconv.Atoi, which accepts a sign. dockgrade accepts `+0` as UID 0
-    // but takes `-0` for a user name and passes the control.
-    (
-        "kics/dockerfile/last_user_is_root/test/positive13.dockerfile",
-        "non-root",
-    ),
-    // BuildKit rejects a USER without an argument. dockgrade skips the line and fails the control
-    // for a missing USER, but a file that does not parse must leave the control at review.
-    ("trivy-checks/cases/DS002-09/Dockerfile", "non-root"),
-    // BuildKit rejects a COPY without a destination. dockgrade grades the file as valid.
-    ("trivy-checks/cases/DS002-11/Dockerfile", "non-root"),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Inputs that BuildKit rejects while dockgrade reports no `parse-error` for them yet. Each is a
 /// dockgrade bug, and the load test fails once one of them gets its finding.
-const KNOWN_MISSING_PARSE_ERRORS: &[&str] = &[
-    "hadolint/cases/DL3061-01/Dockerfile",
-    "scorecard/checks/raw/testdata/Dockerfile-invalid",
-    "scorecard/checks/testdata/Dockerfile-pinned-without-hash",
-    "trivy-checks/cases/DS002-09/Dockerfile",
-    "trivy-checks/cases/DS002-11/Dockerfile",
-];
+const KNOWN_MISSING_PARSE_ERRORS: &[&str] = &[];
 
 /// Why a Compose input gets a `parse-error` although its YAML is valid.
 const BUILDS_MISSING_DOCKERFILE: &str =
@@ -500,7 +481,6 @@ fn peer_verdicts_match_table() {
 /// A service that builds a Dockerfile missing from the repository still builds an image, so the
 /// controls that need that Dockerfile give review rather than n/a.
 #[test]
-#[ignore = "dockgrade bug: a build with a missing Dockerfile is graded like a pulled image"]
 fn missing_build_dockerfile_reviews_image_controls() {
     let input = "kics/dockerCompose/healthcheck_not_set/test/negative2.yaml";
     let report = grade_input(input).unwrap_or_else(|message| panic!("{input}: {message}"));

@@ -197,17 +197,21 @@ pub(crate) fn unreadable_image(
     subject: &str,
     evidence: &mut Evidence,
 ) {
-    let path = model.dockerfile_of(image).path.clone();
-    let (line, message) = match model.parse_error_of(image) {
-        Some(error) => (
-            error.line,
+    let source = model.dockerfile_of(image);
+    let (location, message) = match (model.parse_error_of(image), &source.declared_at) {
+        (Some(error), Some(declared)) => (
+            declared.clone(),
+            format!("{}; this cannot be judged", error.message),
+        ),
+        (Some(error), None) => (
+            Location::new(source.path.clone(), error.line.max(1)),
             format!(
                 "the Dockerfile does not parse ({}), so this cannot be judged",
                 error.message
             ),
         ),
-        None => (
-            1,
+        (None, _) => (
+            Location::new(source.path.clone(), 1),
             format!(
                 "the build target {} names no stage of this Dockerfile, so this cannot be judged",
                 image.target.as_deref().unwrap_or("(last stage)")
@@ -217,7 +221,7 @@ pub(crate) fn unreadable_image(
     evidence.add(
         Outcome::Review,
         subject,
-        &Location::new(path, line.max(1)),
+        &location,
         message,
         "Fix the Dockerfile so that BuildKit can parse it, then grade again.",
     );

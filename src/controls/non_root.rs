@@ -269,8 +269,10 @@ fn judge_user(
         );
         return;
     }
+    // The engine reads a numeric user with Go's strconv.Atoi, which accepts a sign, so `-0` and
+    // `+0` are UID 0 too.
     let is_root = user == "root"
-        || user.parse::<u64>() == Ok(0)
+        || user.parse::<i64>() == Ok(0)
         || user.eq_ignore_ascii_case("ContainerAdministrator");
     if is_root {
         evidence.add(

@@ -69,7 +69,8 @@ pub fn evaluate_all(model: &RepoModel, snapshot: &Snapshot) -> Evaluation {
 /// Returns a `parse-error` finding for every Dockerfile and Compose project that does not load.
 fn parse_errors(model: &RepoModel, snapshot: &Snapshot) -> Vec<Finding> {
     let mut findings = model.link_findings.clone();
-    for dockerfile in &model.dockerfiles {
+    // A Dockerfile that could not be read at all was reported where Compose names it.
+    for dockerfile in model.dockerfiles.iter().filter(|d| d.declared_at.is_none()) {
         if let Err(error) = &dockerfile.parsed {
             findings.push(Finding::new(
                 "parse-error",
