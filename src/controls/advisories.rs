@@ -19,9 +19,12 @@ pub struct FindingInfo {
 pub const PARSE_ERROR: FindingInfo = FindingInfo {
     id: "parse-error",
     title: "File does not parse",
-    summary: r#"A Dockerfile, Compose file or ignore file could not be parsed; the finding gives the line.
-No verdict is made up from such a file: every control that needs it answers review, and the
-matrix shows "parse error" next to the repository's grade. The repository keeps its row."#,
+    summary: r#"A Dockerfile or Compose file could not be loaded; the finding gives the line. That includes a
+Dockerfile that BuildKit's parser accepts but `docker build` rejects (an unknown instruction,
+an instruction other than `ARG` before the first `FROM`, `FROM` with extra words), and a
+Compose build whose Dockerfile does not exist in the repository. No verdict is made up from
+such a file: every control that needs it answers review, and the matrix shows "parse error"
+next to the repository's grade. The repository keeps its row."#,
     fix: r#"Correct the syntax at the reported line; `docker build --check` and `docker compose config`
 show the same errors. If the file is not meant to be built, exclude it in repos.toml."#,
     related: None,

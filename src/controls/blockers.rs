@@ -8,8 +8,9 @@ pub const DOCKER_SOCKET: ControlInfo = ControlInfo {
     checks: r#"Each Compose service, after interpolation.
 
 - blocker: a bind mount of the Docker or Podman socket (`/var/run/docker.sock`,
-  `/run/docker.sock`, `/run/podman/podman.sock`), in short or long volume syntax, read-only or
-  not.
+  `/run/docker.sock`, `/run/podman/podman.sock`, or any other path whose file name is
+  `docker.sock` or `podman.sock`, such as a rootless engine's `/run/user/1000/docker.sock`), in
+  short or long volume syntax, read-only or not.
 - blocker: a bind whose target is one of those socket paths, unless its source provably is not
   a socket path (a named volume, or a path inside the repository).
 - blocker: `use_api_socket: true`, which hands the container the engine's API socket.
@@ -220,7 +221,8 @@ not reach the final image. The evidence never prints the secret itself.
   or glob (`COPY . .`, `COPY src/ /app/`) because the ignore file lets a real such file of the
   repository through. Secret files are the ones the dockerignore control looks for: `.env*`
   other than `.env.example`, `.env.sample` and `.env.template`; `*.pem`, `*.key`, `*.p12`,
-  `*.pfx`; `id_rsa*`, `id_ed25519*`; and files under `secrets/` or `credentials/`.
+  `*.pfx`; `id_rsa*` and `id_ed25519*` except the public `.pub` halves; and files under
+  `secrets/` or `credentials/` folders at any depth.
 - Advisory `secret-build-arg`, instead of the blocker: an `ARG` whose name suggests a secret
   but which has no value or an empty default, and an `ENV` that copies such a build argument into
   the image (`ENV NPM_TOKEN=${NPM_TOKEN}`)."#,

@@ -16,7 +16,8 @@ not read yet.
 
 - pass: every service has `cap_drop` containing `ALL`, in any letter case, and its `cap_add`,
   if any, contains only capabilities outside the dangerous set: `SYS_ADMIN`, `SYS_PTRACE`,
-  `SYS_MODULE`, `NET_ADMIN`, `DAC_READ_SEARCH` and `ALL`.
+  `SYS_MODULE`, `NET_ADMIN`, `DAC_READ_SEARCH` and `ALL`. Capability names are compared as
+  the engine reads them: in any letter case, with or without the `CAP_` prefix.
 - fail: a service without `cap_drop: [ALL]`, or with a dangerous capability in `cap_add`.
 - review: the repository has no runtime configuration, since a Dockerfile alone cannot drop
   capabilities.

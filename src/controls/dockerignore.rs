@@ -23,8 +23,8 @@ Sensitive paths are the probe paths `.env`, `.env.production`, `app/.env`, `key.
 `certs/tls.key`, `id_rsa`, `.git/config`, `secrets/db.txt`, `.aws/credentials` and
 `.ssh/id_ed25519`, and, where the repository's file list is known, every file of the
 repository that looks like a secret: `.env*` other than `.env.example`, `.env.sample` and
-`.env.template`; `*.pem`, `*.key`, `*.p12`, `*.pfx`; `id_rsa*`, `id_ed25519*`; and files
-under `secrets/` or `credentials/`.
+`.env.template`; `*.pem`, `*.key`, `*.p12`, `*.pfx`; `id_rsa*` and `id_ed25519*` except the
+public `.pub` halves; and files under `secrets/` or `credentials/` folders at any depth.
 
 - pass: the ignore file exists and keeps every sensitive path out of the build context.
 - fail: there is no ignore file and the Dockerfile copies the whole context (`COPY . <dest>`,

@@ -26,7 +26,8 @@ pub const INFO: ControlInfo = ControlInfo {
 - fail: an image or service has none; or its healthcheck is switched off (`HEALTHCHECK NONE`,
   `healthcheck.disable: true`, `test: ["NONE"]`); or the final stage has a shell-form
   `HEALTHCHECK` and no shell (it is `FROM scratch` or a distroless base). Docker runs the
-  shell form through `/bin/sh -c`, so there it can never succeed. Distroless `:debug` tags
+  shell form through `/bin/sh -c`, so there it can never succeed. The same holds for a
+  Compose `CMD-SHELL` test on a service that builds such an image. Distroless `:debug` tags
   carry a busybox shell and are not shell-less.
 - Advisory `healthcheck-tool-missing`: a healthcheck calls `curl` or `wget` on a distroless
   or `scratch` base, which does not ship them. It does not change the verdict."#,
