@@ -22,17 +22,52 @@ pub fn flatten(text: &str) -> String {
 /// Escapes text for a Markdown line or a GitHub table cell.
 ///
 /// Every character of `SPECIAL` gets a backslash, so the text renders as written, and `|`
-/// cannot end a table cell. Line breaks become spaces.
+/// cannot end a table cell. Line breaks become spaces. A leading `#`, `-`, `+` or ordered list
+/// marker (`1.`, `1)`) is escaped too, so that text placed right after a list bullet cannot
+/// start a heading, a nested list or a thematic break.
 pub fn text(raw: &str) -> String {
+    escape_with(raw, &[])
+}
+
+/// Escapes text for an ATX heading line: as [`text`], and every `#` as well, because a
+/// trailing run of `#` would otherwise be read as the heading's closing sequence.
+pub fn heading(raw: &str) -> String {
+    escape_with(raw, &['#'])
+}
+
+fn escape_with(raw: &str, extra: &[char]) -> String {
     let flat = flatten(raw);
+    let block_marker = block_marker_position(&flat);
     let mut escaped = String::with_capacity(flat.len() + flat.len() / 8);
-    for c in flat.chars() {
-        if SPECIAL.contains(&c) {
+    for (index, c) in flat.char_indices() {
+        if SPECIAL.contains(&c) || extra.contains(&c) || Some(index) == block_marker {
             escaped.push('\\');
         }
         escaped.push(c);
     }
     escaped
+}
+
+/// Returns the byte index of the character that would make the text start a Markdown block
+/// (heading, list item or thematic break) after a list bullet, if there is one.
+fn block_marker_position(text: &str) -> Option<usize> {
+    let start = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let rest = &text[start..];
+    let first = rest.chars().next()?;
+    if matches!(first, '#' | '-' | '+') {
+        return Some(start);
+    }
+    // CommonMark allows at most nine digits before the `.` or `)` of an ordered list marker,
+    // and the marker must be followed by a space, a tab or the end of the line.
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 9 {
+        return None;
+    }
+    let after_digits = &rest[digits..];
+    let mut chars = after_digits.chars();
+    let delimiter = chars.next()?;
+    let ends_marker = matches!(chars.next(), None | Some(' ' | '\t'));
+    (matches!(delimiter, '.' | ')') && ends_marker).then_some(start + digits)
 }
 
 /// Wraps text in an inline code span that any content survives, or returns an empty string
@@ -116,6 +151,34 @@ mod tests {
     #[test]
     fn text_flattens_newlines() {
         assert_eq!(text("one\ntwo|three"), "one two\\|three");
+    }
+
+    #[test]
+    fn text_escapes_leading_block_markers() {
+        assert_eq!(text("# not a heading"), "\\# not a heading");
+        assert_eq!(text("- not a list"), "\\- not a list");
+        assert_eq!(text("---"), "\\---");
+        assert_eq!(text("+ x"), "\\+ x");
+        assert_eq!(text("  - x"), "  \\- x");
+        assert_eq!(text("1. first"), "1\\. first");
+        assert_eq!(text("12) twelfth"), "12\\) twelfth");
+        assert_eq!(text("7."), "7\\.");
+    }
+
+    #[test]
+    fn text_keeps_markers_that_start_no_block() {
+        assert_eq!(text("3.12 is pinned"), "3.12 is pinned");
+        assert_eq!(text("1234567890. ten digits"), "1234567890. ten digits");
+        assert_eq!(text("a - b # c"), "a - b # c");
+        assert_eq!(text("2 stages"), "2 stages");
+    }
+
+    #[test]
+    fn heading_escapes_every_hash() {
+        assert_eq!(heading("api #"), "api \\#");
+        assert_eq!(heading("#1 #2"), "\\#1 \\#2");
+        assert_eq!(heading("a\\#"), "a\\\\\\#");
+        assert_eq!(heading("acme/api_server"), "acme/api\\_server");
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! The Markdown report: the scorecard matrix, its legend, the blockers and each repository's details.
 //!
-//! The layout lives in templates/report.md.tera. This module only arranges the scorecard into
-//! the rows and lists that template walks, in the order the caller gave.
+//! The layout lives in templates/report.md.tera. This module arranges the scorecard into the
+//! rows and lists that template walks, with repositories in the order the caller gave, and
+//! hands out the anchors that the matrix links to.
 
-use super::templates;
+use super::anchor::Anchors;
+use super::{escape, templates};
 use crate::controls::{self, CONTROLS};
-use crate::finding::Finding;
-use crate::scorecard::{AppliedWaiver, BlockerResult, RepoReport, Score, Scorecard, Verdict};
+use crate::finding::{Finding, Outcome};
+use crate::scorecard::{
+    AppliedWaiver, BlockerResult, RepoReport, Score, Scorecard, Verdict, WaiverReport,
+};
 use serde::Serialize;
 
 /// The grade of a repository that could not be read.
@@ -18,6 +22,13 @@ pub fn render(scorecard: &Scorecard) -> tera::Result<String> {
     tera.render("report.md.tera", &tera::Context::from_serialize(&view)?)
 }
 
+/// The title of the report, the first heading before the matrix.
+const TITLE_HEADING: &str = "Docker hardening scorecard";
+/// The headings between the matrix and the first repository, in the template's order.
+const HEADINGS_BEFORE_REPOS: [&str; 2] = ["Blockers", "Details"];
+/// The heading after the last repository.
+const LEGEND_HEADING: &str = "Legend";
+
 #[derive(Serialize)]
 struct ReportView<'a> {
     tool: &'a str,
@@ -25,6 +36,7 @@ struct ReportView<'a> {
     columns: Vec<Column>,
     repos: Vec<RepoView<'a>>,
     blocker_rows: Vec<BlockerRow<'a>>,
+    legend_anchor: String,
 }
 
 /// One control column of the matrix.
@@ -37,6 +49,9 @@ struct Column {
 #[derive(Serialize)]
 struct RepoView<'a> {
     name: &'a str,
+    /// The anchor of the repository's details heading. It is `None` when no character of the
+    /// name survives in an anchor, and the matrix then shows the name without a link.
+    anchor: Option<String>,
     source: &'a str,
     commit: Option<&'a str>,
     grade: &'a str,
@@ -55,6 +70,7 @@ struct RepoView<'a> {
     controls: Vec<ControlView<'a>>,
     blockers: Vec<BlockerView<'a>>,
     findings: Vec<FindingView<'a>>,
+    waivers: Vec<WaiverRow<'a>>,
     skipped: &'a [String],
     errors: Vec<ErrorView<'a>>,
 }
@@ -83,11 +99,22 @@ struct BlockerView<'a> {
     waiver: Option<WaiverView<'a>>,
 }
 
+/// A waiver applied to a control or blocker. Its reason is shown in the repository's waiver
+/// table, so it is not repeated here.
 #[derive(Serialize)]
 struct WaiverView<'a> {
-    reason: &'a str,
     expires: &'a str,
     original: &'static str,
+}
+
+/// One row of a repository's waiver table.
+#[derive(Serialize)]
+struct WaiverRow<'a> {
+    id: &'a str,
+    /// The status with what it means for the grade, such as `expired (ignored)`.
+    status: String,
+    expires: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -95,10 +122,12 @@ struct FindingView<'a> {
     id: &'a str,
     /// False when the id is the one of the control or blocker the finding is listed under.
     show_id: bool,
-    outcome: crate::finding::Outcome,
+    outcome: Outcome,
+    /// The image or service, or empty when it only repeats the finding's path.
     subject: &'a str,
     /// `path:line`, or the path alone for a finding about a whole file (line 0).
     location: String,
+    /// The quoted line, or empty when the message already contains it.
     quote: &'a str,
     message: &'a str,
     fix: &'a str,
@@ -114,6 +143,8 @@ struct ErrorView<'a> {
 #[derive(Serialize)]
 struct BlockerRow<'a> {
     repo: &'a str,
+    /// The anchor of the repository's details heading, as in [`RepoView`].
+    anchor: Option<String>,
     id: &'a str,
     waived: bool,
     location: Option<String>,
@@ -129,14 +160,39 @@ impl<'a> ReportView<'a> {
                 title: info.title,
             })
             .collect();
-        let repos = scorecard.repos.iter().map(RepoView::new).collect();
-        let blocker_rows = scorecard.repos.iter().flat_map(blocker_rows).collect();
+
+        // Anchors depend on every heading before them, so they are handed out in the order the
+        // template renders the headings.
+        let mut anchors = Anchors::default();
+        anchors.next(TITLE_HEADING);
+        for heading in HEADINGS_BEFORE_REPOS {
+            anchors.next(heading);
+        }
+        let mut repos: Vec<RepoView> = Vec::with_capacity(scorecard.repos.len());
+        for repo in &scorecard.repos {
+            let mut view = RepoView::new(repo);
+            let anchor = anchors.next(&escape::flatten(&repo.name));
+            view.anchor = Some(anchor).filter(|anchor| !anchor.is_empty());
+            for heading in view.section_headings() {
+                anchors.next(heading);
+            }
+            repos.push(view);
+        }
+        let legend_anchor = anchors.next(LEGEND_HEADING);
+
+        let blocker_rows = scorecard
+            .repos
+            .iter()
+            .zip(&repos)
+            .flat_map(|(repo, view)| blocker_rows(repo, view.anchor.as_deref()))
+            .collect();
         ReportView {
             tool: &scorecard.tool,
             version: &scorecard.version,
             columns,
             repos,
             blocker_rows,
+            legend_anchor,
         }
     }
 }
@@ -181,6 +237,7 @@ impl<'a> RepoView<'a> {
 
         RepoView {
             name: &repo.name,
+            anchor: None,
             source: &repo.source,
             commit: repo.commit.as_deref(),
             grade: &repo.grade,
@@ -202,6 +259,7 @@ impl<'a> RepoView<'a> {
             controls,
             blockers: repo.blockers.iter().map(BlockerView::new).collect(),
             findings: finding_views(&repo.findings, ""),
+            waivers: repo.waivers.iter().map(WaiverRow::new).collect(),
             skipped: &repo.skipped,
             errors: repo
                 .errors
@@ -212,6 +270,27 @@ impl<'a> RepoView<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+impl RepoView<'_> {
+    /// Returns the headings of the repository's details after its name, in the order
+    /// templates/report.md.tera renders them, so that later anchors count them.
+    fn section_headings(&self) -> Vec<&'static str> {
+        let sections = [
+            (!self.errors.is_empty(), "Errors"),
+            (!self.subjects.is_empty(), "Graded images and services"),
+            (!self.blockers.is_empty(), "Blockers"),
+            (self.show_controls, "Controls"),
+            (!self.waivers.is_empty(), "Waivers"),
+            (!self.findings.is_empty(), "Other findings"),
+            (!self.skipped.is_empty(), "Skipped files"),
+        ];
+        sections
+            .into_iter()
+            .filter(|(shown, _)| *shown)
+            .map(|(_, heading)| heading)
+            .collect()
     }
 }
 
@@ -233,27 +312,64 @@ impl<'a> BlockerView<'a> {
 impl<'a> WaiverView<'a> {
     fn new(waiver: &'a AppliedWaiver) -> Self {
         WaiverView {
-            reason: &waiver.reason,
             expires: &waiver.expires,
             original: waiver.original.as_str(),
         }
     }
 }
 
+impl<'a> WaiverRow<'a> {
+    fn new(waiver: &'a WaiverReport) -> Self {
+        let status = match waiver.status.as_str() {
+            "applied" => "applied".to_string(),
+            "expired" => "expired (ignored)".to_string(),
+            "unused" => "unused (nothing to waive)".to_string(),
+            other => other.to_string(),
+        };
+        WaiverRow {
+            id: &waiver.id,
+            status,
+            expires: &waiver.expires,
+            reason: &waiver.reason,
+        }
+    }
+}
+
+/// Lists findings with the evidence of the verdict first: fail, review, pass, then advisories.
+/// Findings of the same outcome keep the scorecard's order.
 fn finding_views<'a>(findings: &'a [Finding], group_id: &str) -> Vec<FindingView<'a>> {
-    findings
+    let mut views: Vec<FindingView> = findings
         .iter()
         .map(|finding| FindingView {
             id: &finding.id,
             show_id: finding.id != group_id,
             outcome: finding.outcome,
-            subject: &finding.subject,
+            subject: if finding.subject == finding.path {
+                ""
+            } else {
+                &finding.subject
+            },
             location: location(finding),
-            quote: &finding.quote,
+            quote: if finding.message.contains(finding.quote.as_str()) {
+                ""
+            } else {
+                &finding.quote
+            },
             message: &finding.message,
             fix: &finding.fix,
         })
-        .collect()
+        .collect();
+    views.sort_by_key(|view| outcome_rank(view.outcome));
+    views
+}
+
+fn outcome_rank(outcome: Outcome) -> u8 {
+    match outcome {
+        Outcome::Fail => 0,
+        Outcome::Review => 1,
+        Outcome::Pass => 2,
+        Outcome::Advisory => 3,
+    }
 }
 
 fn location(finding: &Finding) -> String {
@@ -266,13 +382,14 @@ fn location(finding: &Finding) -> String {
 
 /// Lists each blocker finding of a repository as one row; a blocker without findings still
 /// gets a row, so that it is never hidden.
-fn blocker_rows(repo: &RepoReport) -> Vec<BlockerRow<'_>> {
+fn blocker_rows<'a>(repo: &'a RepoReport, anchor: Option<&str>) -> Vec<BlockerRow<'a>> {
     let mut rows = Vec::new();
     for blocker in &repo.blockers {
         let waived = blocker.waiver.is_some();
         if blocker.findings.is_empty() {
             rows.push(BlockerRow {
                 repo: &repo.name,
+                anchor: anchor.map(str::to_string),
                 id: &blocker.id,
                 waived,
                 location: None,
@@ -282,6 +399,7 @@ fn blocker_rows(repo: &RepoReport) -> Vec<BlockerRow<'_>> {
         for finding in &blocker.findings {
             rows.push(BlockerRow {
                 repo: &repo.name,
+                anchor: anchor.map(str::to_string),
                 id: &blocker.id,
                 waived,
                 location: Some(location(finding)),
@@ -309,5 +427,107 @@ fn error_reason(repo: &RepoReport) -> Option<String> {
         Some("could not be read".to_string())
     } else {
         Some(messages.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scorecard::{ControlResult, RepoError};
+    use std::collections::BTreeMap;
+
+    fn finding(id: &str, outcome: Outcome) -> Finding {
+        Finding {
+            id: id.to_string(),
+            outcome,
+            subject: "service api".to_string(),
+            path: "compose.yaml".to_string(),
+            line: 3,
+            quote: "privileged: true".to_string(),
+            message: "Service api runs privileged.".to_string(),
+            fix: String::new(),
+        }
+    }
+
+    /// Builds a repository that has every part of the details section.
+    fn repo_with_every_section() -> RepoReport {
+        let waiver = WaiverReport {
+            id: "privileged".to_string(),
+            reason: "CI runner".to_string(),
+            expires: "2030-01-01".to_string(),
+            status: "applied".to_string(),
+        };
+        RepoReport {
+            name: "acme/api".to_string(),
+            source: "acme/api".to_string(),
+            commit: None,
+            grade: "F".to_string(),
+            score: Some(Score {
+                passed: 0,
+                applicable: 1,
+            }),
+            notes: vec!["a note".to_string()],
+            controls: BTreeMap::from([(
+                "read-only".to_string(),
+                ControlResult {
+                    verdict: Verdict::Fail,
+                    findings: vec![finding("read-only", Outcome::Fail)],
+                    waiver: None,
+                },
+            )]),
+            blockers: vec![BlockerResult {
+                id: "privileged".to_string(),
+                findings: vec![finding("privileged", Outcome::Fail)],
+                waiver: None,
+            }],
+            findings: vec![finding("parse-error", Outcome::Review)],
+            subjects: vec!["service api (compose.yaml): runs alpine".to_string()],
+            skipped: vec!["vendor/Dockerfile: inside vendor/".to_string()],
+            errors: vec![RepoError {
+                path: Some("Dockerfile".to_string()),
+                message: "not valid UTF-8".to_string(),
+            }],
+            waivers: vec![waiver],
+        }
+    }
+
+    #[test]
+    fn section_headings_follow_the_template() {
+        let report = repo_with_every_section();
+        let scorecard = Scorecard {
+            tool: "dockgrade".to_string(),
+            version: "0.1.0".to_string(),
+            repos: vec![report.clone()],
+        };
+        let text = render(&scorecard).expect("the scorecard renders");
+        let rendered: Vec<&str> = text
+            .lines()
+            .skip_while(|line| *line != "### acme/api")
+            .skip(1)
+            .take_while(|line| !line.starts_with("## "))
+            .filter_map(|line| line.strip_prefix("#### "))
+            .collect();
+
+        let view = RepoView::new(&report);
+        assert_eq!(rendered, view.section_headings());
+        assert_eq!(rendered.len(), 7, "every section is shown: {rendered:?}");
+    }
+
+    #[test]
+    fn headings_around_repos_follow_the_template() {
+        let scorecard = Scorecard {
+            tool: "dockgrade".to_string(),
+            version: "0.1.0".to_string(),
+            repos: vec![repo_with_every_section()],
+        };
+        let text = render(&scorecard).expect("the scorecard renders");
+        let top_level: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("# ").or_else(|| line.strip_prefix("## ")))
+            .collect();
+        let mut expected = vec![TITLE_HEADING];
+        expected.extend(HEADINGS_BEFORE_REPOS);
+        expected.push(LEGEND_HEADING);
+        assert_eq!(top_level, expected);
     }
 }

@@ -1,5 +1,6 @@
 //! Reports rendered from a scorecard: the Markdown matrix with its details, JSON, and the control docs.
 
+mod anchor;
 mod controls_doc;
 pub mod escape;
 mod explain;
@@ -67,7 +68,9 @@ pub enum RenderError {
 }
 
 /// Renders the scorecard in `format`. The output is byte-for-byte the same for the same
-/// scorecard: it contains no timestamp, and repositories and findings keep the caller's order.
+/// scorecard: it contains no timestamp, and repositories keep the caller's order. JSON keeps
+/// the findings' order too. Markdown lists each control's findings fail first, then review,
+/// pass and advisories, each group in the caller's order.
 pub fn render(scorecard: &Scorecard, format: Format) -> Result<String, RenderError> {
     match format {
         Format::Markdown => markdown::render(scorecard).map_err(RenderError::Markdown),

@@ -23,6 +23,7 @@ const TEMPLATES: [(&str, &str); 3] = [
 /// Loads the embedded templates and registers the filters:
 ///
 /// - `md_text`: escapes text for a Markdown line or a table cell, see [`escape::text`].
+/// - `md_heading`: escapes text for a heading line, see [`escape::heading`].
 /// - `md_code`: an inline code span, see [`escape::code_span`].
 /// - `md_code_block(language="…")`: a fenced code block, see [`escape::code_block`].
 pub fn load() -> tera::Result<Tera> {
@@ -30,6 +31,7 @@ pub fn load() -> tera::Result<Tera> {
     tera.autoescape_on(Vec::new());
     tera.add_raw_templates(TEMPLATES)?;
     tera.register_filter("md_text", md_text);
+    tera.register_filter("md_heading", md_heading);
     tera.register_filter("md_code", md_code);
     tera.register_filter("md_code_block", md_code_block);
     Ok(tera)
@@ -37,6 +39,10 @@ pub fn load() -> tera::Result<Tera> {
 
 fn md_text(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(escape::text(&plain(value))))
+}
+
+fn md_heading(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(escape::heading(&plain(value))))
 }
 
 fn md_code(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {

@@ -1,0 +1,613 @@
+//! The `dockgrade` binary end to end: arguments, output, exit codes and messages. Every file a
+//! test writes goes to a temporary folder.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The header row of the scorecard matrix, with the columns in the order the report promises.
+const MATRIX_HEADER: &str = "| Repo | Multi-Stage | Non-Root | Pinned Digest | Healthcheck | .dockerignore | Cap Drop | Read-Only FS | Score |";
+
+/// A date after the fleet's expired waiver (2024-01-01) and before the others (2099-12-31).
+const TODAY: &str = "2026-06-01";
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fleet_repo(folder: &str) -> PathBuf {
+    manifest_dir().join("examples/fleet").join(folder)
+}
+
+/// Returns a command for the binary that runs in the repository root, where `scan` finds
+/// ./repos.toml.
+fn dockgrade() -> Command {
+    let mut command = cargo_bin_cmd!("dockgrade");
+    command.current_dir(manifest_dir());
+    command
+}
+
+fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// Copies one folder of the example fleet into `destination`, files only, recursively.
+fn copy_folder(source: &Path, destination: &Path) {
+    std::fs::create_dir_all(destination).expect("create the destination folder");
+    for entry in std::fs::read_dir(source).expect("read the source folder") {
+        let entry = entry.expect("readable entry");
+        let target = destination.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+#[test]
+fn scan_fleet_prints_matrix() {
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY])
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(
+        stdout.lines().any(|line| line == MATRIX_HEADER),
+        "no matrix header in:\n{stdout}"
+    );
+    assert!(stdout.contains("orders-api"), "orders-api is missing");
+}
+
+#[test]
+fn scan_json_parses() {
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY, "--format", "json"])
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is valid JSON");
+    assert_eq!(value["tool"], "dockgrade");
+    let repos = value["repos"].as_array().expect("repos is an array");
+    assert_eq!(repos.len(), 12);
+    assert!(repos
+        .iter()
+        .any(|repo| repo["name"] == "orders-api" && repo["grade"] == "A"));
+}
+
+#[test]
+fn scan_output_writes_file() {
+    let folder = TempDir::new().expect("temporary folder");
+    let report = folder.path().join("scorecard.md");
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY, "--output"])
+        .arg(&report)
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(output.stdout.is_empty(), "the report also went to stdout");
+
+    let written = std::fs::read_to_string(&report).expect("the report file exists");
+    assert!(written.lines().any(|line| line == MATRIX_HEADER));
+}
+
+#[test]
+fn scan_output_matches_stdout() {
+    let folder = TempDir::new().expect("temporary folder");
+    let report = folder.path().join("scorecard.json");
+    dockgrade()
+        .args(["scan", "--today", TODAY, "--format", "json", "--output"])
+        .arg(&report)
+        .assert()
+        .code(0);
+    let printed = dockgrade()
+        .args(["scan", "--today", TODAY, "--format", "json"])
+        .output()
+        .expect("dockgrade runs");
+    let written = std::fs::read(&report).expect("the report file exists");
+    assert!(written == printed.stdout, "--output and stdout differ");
+}
+
+#[test]
+fn scan_fail_under_names_repositories_below() {
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY, "--fail-under", "B"])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    assert!(
+        output.stdout.starts_with(b"# "),
+        "the report is still printed"
+    );
+
+    // Grades C, D and F are below B. The grades come from examples/fleet-expected.
+    let below = [
+        "container-janitor",
+        "ledger-importer",
+        "legacy-billing",
+        "notify-service",
+        "platform-monorepo",
+        "report-worker",
+    ];
+    // A, B and — (nothing to grade) are not below B.
+    let not_below = [
+        "analytics-stack",
+        "docs-site",
+        "node-metrics",
+        "orders-api",
+        "payments-gateway",
+        "storefront-web",
+    ];
+    assert!(stderr.contains("6 graded below B"), "stderr: {stderr}");
+    let named: Vec<&str> = stderr
+        .lines()
+        .find_map(|line| line.split_once("graded below B: "))
+        .map(|(_, names)| names.split(", ").collect())
+        .unwrap_or_default();
+    for name in below {
+        assert!(named.contains(&name), "{name} is not named in {stderr:?}");
+    }
+    for name in not_below {
+        assert!(!named.contains(&name), "{name} is named in {stderr:?}");
+    }
+}
+
+#[test]
+fn scan_fail_under_f_passes() {
+    dockgrade()
+        .args(["scan", "--today", TODAY, "--fail-under", "F"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn scan_missing_folder_is_error_row() {
+    let folder = TempDir::new().expect("temporary folder");
+    copy_folder(&fleet_repo("orders-api"), &folder.path().join("orders-api"));
+    let config = folder.path().join("repos.toml");
+    std::fs::write(
+        &config,
+        "[[repo]]\nname = \"gone\"\npath = \"does-not-exist\"\n\n[[repo]]\npath = \"orders-api\"\n",
+    )
+    .expect("write repos.toml");
+
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY, "--config"])
+        .arg(&config)
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(4),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let row = stdout
+        .lines()
+        .find(|line| line.starts_with("| [gone](#gone) |"))
+        .unwrap_or_else(|| panic!("no row for gone in:\n{stdout}"));
+    assert!(row.contains("error: "), "row: {row}");
+    assert!(row.trim_end().ends_with("| error |"), "row: {row}");
+    assert!(
+        stdout.contains("A (7/7)"),
+        "the readable repository is still graded:\n{stdout}"
+    );
+}
+
+#[test]
+fn scan_missing_folder_wins_over_fail_under() {
+    let folder = TempDir::new().expect("temporary folder");
+    copy_folder(&fleet_repo("report-worker"), &folder.path().join("worker"));
+    let config = folder.path().join("repos.toml");
+    std::fs::write(
+        &config,
+        "[[repo]]\npath = \"does-not-exist\"\n\n[[repo]]\npath = \"worker\"\n",
+    )
+    .expect("write repos.toml");
+
+    dockgrade()
+        .args(["scan", "--today", TODAY, "--fail-under", "A", "--config"])
+        .arg(&config)
+        .assert()
+        .code(4);
+}
+
+#[test]
+fn scan_unknown_key_names_line() {
+    let folder = TempDir::new().expect("temporary folder");
+    std::fs::write(
+        folder.path().join("repos.toml"),
+        "[[repo]]\npath = \".\"\ncolour = \"red\"\n",
+    )
+    .expect("write repos.toml");
+
+    let output = dockgrade()
+        .current_dir(folder.path())
+        .args(["scan", "--config", "repos.toml"])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("repos.toml:3:"), "stderr: {stderr}");
+    assert!(stderr.contains("colour"), "the key is not named: {stderr}");
+    assert!(output.stdout.is_empty(), "a report was printed");
+}
+
+#[test]
+fn scan_missing_config_exits_2() {
+    let folder = TempDir::new().expect("temporary folder");
+    let output = dockgrade()
+        .current_dir(folder.path())
+        .arg("scan")
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("repos.toml"), "stderr: {stderr}");
+    assert!(stderr.contains("dockgrade init"), "no hint: {stderr}");
+}
+
+#[test]
+fn check_works_without_config() {
+    let folder = TempDir::new().expect("temporary folder");
+    let output = dockgrade()
+        .current_dir(folder.path())
+        .arg("check")
+        .arg(fleet_repo("orders-api"))
+        .arg(fleet_repo("storefront-web"))
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(stdout.lines().any(|line| line == MATRIX_HEADER));
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("orders-api") || line.contains("storefront-web"))
+        .filter(|line| line.starts_with("| "))
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("orders-api") && row.contains("A (7/7)")),
+        "rows: {rows:#?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|row| row.contains("storefront-web") && row.contains("B (6/7)")),
+        "rows: {rows:#?}"
+    );
+}
+
+#[test]
+fn check_json_parses() {
+    let output = dockgrade()
+        .args(["check", "--format", "json"])
+        .arg(fleet_repo("docs-site"))
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is valid JSON");
+    assert_eq!(value["repos"][0]["name"], "docs-site");
+    assert_eq!(value["repos"][0]["grade"], "—");
+}
+
+#[test]
+fn inspect_dockerfile_text() {
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(fleet_repo("orders-api").join("Dockerfile"))
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(stdout.contains("instructions:"), "stdout: {stdout}");
+    assert!(stdout.contains("stages:"), "stdout: {stdout}");
+    assert!(stdout.contains("USER 65532:65532"), "stdout: {stdout}");
+}
+
+#[test]
+fn inspect_dockerfile_json() {
+    let output = dockgrade()
+        .args(["inspect", "--format", "json"])
+        .arg(fleet_repo("orders-api").join("Dockerfile"))
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is valid JSON");
+    let instructions = value["instructions"].as_array().expect("instructions");
+    assert_eq!(instructions[0]["keyword"], "from");
+    assert_eq!(instructions[0]["line"], 2);
+}
+
+#[test]
+fn inspect_dockerfile_buildkit() {
+    let output = dockgrade()
+        .args(["inspect", "--format", "buildkit"])
+        .arg(fleet_repo("orders-api").join("Dockerfile"))
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(
+        stdout.lines().any(|line| line == "(user \"65532:65532\")"),
+        "stdout: {stdout}"
+    );
+    assert!(
+        stdout.lines().all(|line| line.starts_with('(')),
+        "every line is one instruction: {stdout}"
+    );
+}
+
+#[test]
+fn inspect_dockerfile_parse_error_exits_2() {
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(fleet_repo("ledger-importer").join("Dockerfile"))
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains("ENV must have two arguments"),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
+fn inspect_compose_file() {
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(fleet_repo("orders-api").join("compose.yaml"))
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the loaded project prints as JSON");
+    let service = &value["services"]["orders-api"];
+    assert_eq!(service["read_only"], true);
+    assert_eq!(service["cap_drop"][0], "ALL");
+}
+
+#[test]
+fn inspect_compose_with_override() {
+    let deploy = fleet_repo("platform-monorepo").join("deploy");
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(deploy.join("compose.yaml"))
+        .arg(deploy.join("compose.override.yaml"))
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the loaded project prints as JSON");
+    assert_eq!(
+        value["services"]["web"]["read_only"], false,
+        "the override turns read_only off"
+    );
+}
+
+#[test]
+fn inspect_buildkit_rejects_compose() {
+    let compose = fleet_repo("orders-api").join("compose.yaml");
+    let output = dockgrade()
+        .args(["inspect", "--format", "buildkit"])
+        .arg(&compose)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(output.stdout.is_empty(), "something was printed");
+    assert!(
+        stderr.contains("--format buildkit applies to Dockerfiles only"),
+        "stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains(&compose.display().to_string()),
+        "the file is not named: {stderr}"
+    );
+}
+
+#[test]
+fn explain_known_id() {
+    let output = dockgrade()
+        .args(["explain", "non-root"])
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(stdout.starts_with("non-root: "), "stdout: {stdout}");
+    assert!(stdout.lines().any(|line| line == "How to fix"));
+}
+
+#[test]
+fn explain_unknown_id_lists_known_ids() {
+    let output = dockgrade()
+        .args(["explain", "nope"])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("\"nope\""), "the id is not named: {stderr}");
+    for id in ["multi-stage", "non-root", "docker-socket", "parse-error"] {
+        assert!(stderr.contains(id), "{id} is not listed: {stderr}");
+    }
+}
+
+#[test]
+fn init_template_scans_with_repo_added() {
+    let folder = TempDir::new().expect("temporary folder");
+    let config = folder.path().join("repos.toml");
+    let output = dockgrade()
+        .args(["init", "--output"])
+        .arg(&config)
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let template = std::fs::read_to_string(&config).expect("the template was written");
+    assert!(template.contains("[[repo]]"));
+
+    copy_folder(&fleet_repo("orders-api"), &folder.path().join("orders-api"));
+    let with_repo = format!("{template}\n[[repo]]\nname = \"orders\"\npath = \"orders-api\"\n");
+    std::fs::write(&config, with_repo).expect("add a repository");
+
+    let output = dockgrade()
+        .args(["scan", "--today", TODAY, "--config"])
+        .arg(&config)
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    let row = stdout
+        .lines()
+        .find(|line| line.starts_with("| [orders](#orders) |"))
+        .unwrap_or_else(|| panic!("no row for orders in:\n{stdout}"));
+    assert!(row.contains("A (7/7)"), "row: {row}");
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let folder = TempDir::new().expect("temporary folder");
+    let config = folder.path().join("repos.toml");
+    std::fs::write(&config, "# my repositories\n").expect("write repos.toml");
+
+    let output = dockgrade()
+        .args(["init", "--output"])
+        .arg(&config)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("already exists"), "stderr: {stderr}");
+    assert!(stderr.contains("--force"), "no hint: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&config).expect("repos.toml is still there"),
+        "# my repositories\n"
+    );
+
+    dockgrade()
+        .args(["init", "--force", "--output"])
+        .arg(&config)
+        .assert()
+        .code(0);
+    let overwritten = std::fs::read_to_string(&config).expect("repos.toml is still there");
+    assert!(
+        overwritten.contains("[[repo]]"),
+        "not overwritten: {overwritten}"
+    );
+}
+
+#[test]
+fn init_writes_repos_toml_in_current_folder() {
+    let folder = TempDir::new().expect("temporary folder");
+    dockgrade()
+        .current_dir(folder.path())
+        .arg("init")
+        .assert()
+        .code(0);
+    assert!(folder.path().join("repos.toml").is_file());
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    for args in [&["--help"][..], &["scan", "--help"], &["check", "--help"]] {
+        let output = dockgrade().args(args).output().expect("dockgrade runs");
+        let stdout = stdout_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(stdout.contains("Exit codes:"), "{args:?}: {stdout}");
+        for code in ["0", "1", "2", "3", "4"] {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|line| line.trim_start().starts_with(&format!("{code}  "))),
+                "{args:?} does not explain exit code {code}: {stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn invalid_fail_under_exits_2() {
+    let output = dockgrade()
+        .args(["scan", "--fail-under", "E"])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("invalid grade"), "stderr: {stderr}");
+}
