@@ -421,7 +421,12 @@ fn unloadable_files_become_parse_errors() {
             .collect();
         for dockerfile in &model.dockerfiles {
             if let Err(error) = &dockerfile.parsed {
-                let expected = (dockerfile.path.as_str(), error.line.max(1));
+                // A Dockerfile that a Compose build names but that cannot be read is reported
+                // at the Compose line that names it.
+                let expected = match &dockerfile.declared_at {
+                    Some(declared) => (declared.path.as_str(), declared.line),
+                    None => (dockerfile.path.as_str(), error.line.max(1)),
+                };
                 assert!(
                     parse_errors.contains(&expected),
                     "{}: {} does not parse ({}) but has no parse-error finding at line {}",
