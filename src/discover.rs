@@ -60,6 +60,19 @@ pub fn is_dockerfile(path: &str) -> bool {
         .is_some_and(|stem| !stem.is_empty())
 }
 
+/// Tells whether a file is named like a Dockerfile but is a template or backup of one
+/// (`Dockerfile.j2`, `Dockerfile.bak`), which discovery leaves out and the report lists as skipped.
+pub fn is_dockerfile_template(path: &str) -> bool {
+    let name = file_name(path).to_ascii_lowercase();
+    let variant = name
+        .strip_prefix("dockerfile.")
+        .or_else(|| name.strip_prefix("containerfile."));
+    variant.is_some_and(|variant| {
+        let last_extension = variant.rsplit('.').next().unwrap_or(variant);
+        NOT_DOCKERFILE_EXTENSIONS.contains(&last_extension)
+    })
+}
+
 /// Tells whether the file at `path` is a Compose file by its name.
 ///
 /// The names are `compose` or `docker-compose`, optionally followed by `.<x>` or `-<x>`, with the

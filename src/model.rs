@@ -235,8 +235,29 @@ fn load_projects(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoMod
     };
     let read = |path: &str| snapshot.text(path).map(str::to_string);
     for files in groups {
-        let loaded = compose::load_project(&files, &read);
+        let loaded = compose::load_project(&files, &read).and_then(check_consistency);
         model.projects.push(ProjectSource { files, loaded });
+    }
+}
+
+/// Rejects a project that `docker compose` refuses to run: a service with neither `image` nor
+/// `build` has nothing to run (compose-go's consistency check, which `docker compose config`
+/// applies). The loader itself accepts such files, so `inspect` can still show them.
+fn check_consistency(project: Project) -> Result<Project, LoadError> {
+    let incomplete = project
+        .services
+        .iter()
+        .find(|service| service.image.is_none() && service.build.is_none());
+    match incomplete {
+        None => Ok(project),
+        Some(service) => Err(LoadError {
+            path: service.location.path.clone(),
+            line: service.location.line,
+            message: format!(
+                "service `{}` has neither `image` nor `build`, so docker compose has nothing to run; an override file that only adjusts services loads together with its base file (set the group in repos.toml)",
+                service.name
+            ),
+        }),
     }
 }
 

@@ -30,9 +30,14 @@ pub fn grade_snapshot(
         policy,
     );
     if model.is_empty() {
-        graded
-            .notes
-            .insert(0, "no container files found".to_string());
+        // An ignore file alone builds and runs nothing, so such a repository grades like one
+        // without container files, and the note says what was found.
+        let note = if model.ignore_files.is_empty() {
+            "no container files found"
+        } else {
+            "no container files found: only ignore files, and no Dockerfile or Compose file"
+        };
+        graded.notes.insert(0, note.to_string());
     }
     if evaluation
         .findings
@@ -48,6 +53,15 @@ pub fn grade_snapshot(
         .iter()
         .map(|skipped| format!("{}: {}", skipped.path, skipped.reason))
         .collect();
+    for template in snapshot
+        .paths
+        .iter()
+        .filter(|path| crate::discover::is_dockerfile_template(path))
+    {
+        skipped.push(format!(
+            "{template}: named like a Dockerfile, but its extension marks a template or backup, so it is not graded"
+        ));
+    }
     for (link, target) in &model.links {
         skipped.push(format!(
             "{link}: a symbolic link stored as a text file, pointing to {target}, which is graded in its place"

@@ -2,21 +2,65 @@
 
 /// Splits a shell script into simple commands, each a list of words with quotes removed.
 ///
-/// This is a heuristic, not a shell parser: it splits on `&&`, `||`, `;`, `|`, newlines and
-/// parentheses, and on whitespace inside each command.
+/// This is a heuristic, not a shell parser: outside quotes it splits commands on `&&`, `||`,
+/// `;`, `|`, `&`, newlines, parentheses and backticks, and words on white space. A line ending
+/// in a backslash continues the command.
 pub fn simple_commands(script: &str) -> Vec<Vec<String>> {
     let mut commands = Vec::new();
-    let joined = script.replace("\\\n", " ");
-    for segment in joined.split(['\n', ';', '|', '&', '(', ')', '`']) {
-        let words: Vec<String> = segment
-            .split_whitespace()
-            .map(|word| word.trim_matches(|c| c == '"' || c == '\'').to_string())
-            .filter(|word| !word.is_empty())
-            .collect();
-        let words = strip_prefixes(words);
-        if !words.is_empty() {
-            commands.push(words);
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = script.chars().peekable();
+
+    let finish_word = |words: &mut Vec<String>, word: &mut String, in_word: &mut bool| {
+        if *in_word {
+            words.push(std::mem::take(word));
+            *in_word = false;
         }
+    };
+    while let Some(ch) = chars.next() {
+        if let Some(open) = quote {
+            if ch == open {
+                quote = None;
+            } else {
+                word.push(ch);
+            }
+            continue;
+        }
+        match ch {
+            '\\' if chars.peek() == Some(&'\n') => {
+                chars.next();
+                finish_word(&mut words, &mut word, &mut in_word);
+            }
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    word.push(next);
+                    in_word = true;
+                }
+            }
+            '"' | '\'' => {
+                quote = Some(ch);
+                in_word = true;
+            }
+            '\n' | ';' | '|' | '&' | '(' | ')' | '`' => {
+                finish_word(&mut words, &mut word, &mut in_word);
+                let command = strip_prefixes(std::mem::take(&mut words));
+                if !command.is_empty() {
+                    commands.push(command);
+                }
+            }
+            ch if ch.is_whitespace() => finish_word(&mut words, &mut word, &mut in_word),
+            ch => {
+                word.push(ch);
+                in_word = true;
+            }
+        }
+    }
+    finish_word(&mut words, &mut word, &mut in_word);
+    let command = strip_prefixes(words);
+    if !command.is_empty() {
+        commands.push(command);
     }
     commands
 }
@@ -252,6 +296,18 @@ mod tests {
             vec!["mvn package"]
         );
         assert_eq!(build_commands("cd src && make -j4"), vec!["make"]);
+    }
+
+    #[test]
+    fn words_inside_quotes_are_not_commands() {
+        assert!(build_commands("echo \"all done; make sure to restart\" > /etc/motd").is_empty());
+        assert_eq!(
+            simple_commands("sh -c 'make all' && echo ok"),
+            vec![
+                vec!["sh".to_string(), "-c".to_string(), "make all".to_string()],
+                vec!["echo".to_string(), "ok".to_string()]
+            ]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::evidence::Evidence;
 use super::secrets;
 use super::{ControlInfo, Reference, Snippet};
-use crate::dockerfile::{stage, CommandKind};
+use crate::dockerfile::{stage, Command, CommandKind, Word};
 use crate::finding::{Location, Outcome};
 use crate::model::{Image, RepoModel};
 use crate::scorecard::ControlResult;
@@ -180,22 +180,30 @@ fn judge_missing(
     context: &str,
     evidence: &mut Evidence,
 ) {
-    let whole_context_copy = stage::needed_stages(&image.stages, target)
+    // Sources from the build context, in the stages the target needs. A source that depends on
+    // an unresolved variable could be anything, so it decides nothing.
+    let context_copies: Vec<(&Command, &Word)> = stage::needed_stages(&image.stages, target)
         .into_iter()
         .flat_map(|index| image.stages[index].commands.iter())
-        .find(|command| match &command.kind {
+        .flat_map(|command| match &command.kind {
             CommandKind::Copy {
                 from: None,
                 heredoc: false,
                 sources,
                 ..
-            } => sources
-                .iter()
-                .any(|source| copies_whole_context(&source.value)),
-            _ => false,
-        });
-    match whole_context_copy {
-        Some(command) => evidence.add(
+            } => sources.iter().map(|source| (command, source)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let whole_context_copy = context_copies
+        .iter()
+        .find(|(_, source)| source.is_resolved() && copies_whole_context(&source.value));
+    let unresolved = context_copies
+        .iter()
+        .find(|(_, source)| !source.is_resolved());
+
+    if let Some((command, _)) = whole_context_copy {
+        evidence.add(
             Outcome::Fail,
             subject,
             &Location::new(path, command.line),
@@ -204,18 +212,40 @@ fn judge_missing(
                 context_label(context)
             ),
             "Add a .dockerignore at the root of the build context that excludes .git, **/.env*, **/*.pem, **/*.key and other secrets, or copy only named paths.",
-        ),
-        None => evidence.add(
+        );
+        return;
+    }
+    let fix = "Add a .dockerignore that excludes .git, **/.env*, **/*.pem, **/*.key and other secrets, so a later COPY . cannot leak them.";
+    if let Some((command, source)) = unresolved {
+        evidence.add(
             Outcome::Review,
             subject,
-            &Location::new(path, image.stages[target].line),
+            &Location::new(path, command.line),
             format!(
-                "no .dockerignore for the build context {}; the Dockerfile copies only named paths, so nothing sensitive is known to reach the image",
-                context_label(context)
+                "no .dockerignore for the build context {}, and the source {} depends on unresolved variables ({}), so what it copies is not known",
+                context_label(context),
+                source.raw,
+                source.unresolved.join(", ")
             ),
-            "Add a .dockerignore that excludes .git, **/.env*, **/*.pem, **/*.key and other secrets, so a later COPY . cannot leak them.",
-        ),
+            fix,
+        );
+        return;
     }
+    let copied = if context_copies.is_empty() {
+        "the Dockerfile copies nothing from the context"
+    } else {
+        "the Dockerfile copies only named paths"
+    };
+    evidence.add(
+        Outcome::Review,
+        subject,
+        &Location::new(path, image.stages[target].line),
+        format!(
+            "no .dockerignore for the build context {}; {copied}, so nothing sensitive is known to reach the image",
+            context_label(context)
+        ),
+        fix,
+    );
 }
 
 /// Tells whether a COPY source takes the whole build context: `.`, `./`, `*`, `./*` or `/`.

@@ -1,5 +1,6 @@
 //! Collects the findings of one control and derives its verdict from them.
 
+use super::secrets;
 use crate::finding::{sort_findings, Finding, Location, Outcome};
 use crate::model::RepoModel;
 use crate::scorecard::{ControlResult, Verdict};
@@ -46,9 +47,11 @@ impl<'a> Evidence<'a> {
         fix: impl Into<String>,
     ) {
         let source = self.model.source_text(self.snapshot, &location.path);
-        self.findings.push(Finding::new(
-            id, outcome, subject, location, source, message, fix,
-        ));
+        let mut finding = Finding::new(id, outcome, subject, location, source, message, fix);
+        // Reports are committed to shared knowledge bases, so no secret from a file is repeated.
+        finding.quote = secrets::redact(&finding.quote);
+        finding.message = secrets::redact(&finding.message);
+        self.findings.push(finding);
     }
 
     /// Returns the verdict: fail if any finding fails, else review if any asks for review, else

@@ -153,7 +153,11 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
                 Outcome::Pass,
                 &subject,
                 &test.location(),
-                format!("healthcheck.test is {}", test.value.join(" ")),
+                format!(
+                    "healthcheck.test is {}{}",
+                    test.value.join(" "),
+                    unset_note(&test.unset)
+                ),
                 "",
             );
             if let Some((_, base)) = shell_less {
@@ -165,17 +169,27 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
     match unit.image {
         Some(image) => evaluate_image(model, &model.images[image], &subject, evidence),
         None => {
-            let location = unit
-                .service
-                .image
-                .as_ref()
-                .map(|image| image.location())
-                .unwrap_or_else(|| unit.service.location.clone());
+            // A healthcheck: section without a test (only timings, or disable: false) keeps
+            // whatever the image defines, which is not known offline.
+            let (location, message) = match &unit.service.healthcheck {
+                Some(healthcheck) => (
+                    healthcheck.location.clone(),
+                    "the service runs an image built elsewhere, and its healthcheck: section sets no test",
+                ),
+                None => (
+                    unit.service
+                        .image
+                        .as_ref()
+                        .map(|image| image.location())
+                        .unwrap_or_else(|| unit.service.location.clone()),
+                    "the service runs an image built elsewhere and defines no healthcheck:",
+                ),
+            };
             evidence.add(
                 Outcome::Fail,
                 &subject,
                 &location,
-                "the service runs an image built elsewhere and defines no healthcheck:",
+                message,
                 "Add a healthcheck: with a test to the service; if the image itself defines a HEALTHCHECK, add a waiver saying so.",
             );
         }
@@ -247,6 +261,18 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
                 tool_advisory(evidence, subject, &location, args, &base);
             }
         }
+    }
+}
+
+/// Says which variables a Compose value referenced while they were unset, for messages.
+fn unset_note(unset: &[String]) -> String {
+    if unset.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (after interpolation; unset variables: {})",
+            unset.join(", ")
+        )
     }
 }
 

@@ -119,7 +119,11 @@ fn evaluate_image(model: &RepoModel, image: &Image, evidence: &mut Evidence) {
             }
         }
         for command in &stage.commands {
-            let CommandKind::Run { script, .. } = &command.kind else {
+            let CommandKind::Run {
+                script_with_variables: script,
+                ..
+            } = &command.kind
+            else {
                 continue;
             };
             let location = Location::new(&path, command.line);
@@ -152,7 +156,8 @@ fn evaluate_image(model: &RepoModel, image: &Image, evidence: &mut Evidence) {
     }
 
     let final_stage = &image.stages[target];
-    let stage_count = image.stages.len();
+    // The image consists of the stages the build of the target needs; BuildKit skips the others.
+    let stage_count = stage::needed_stages(&image.stages, target).len();
     let copies_from = final_stage
         .commands
         .iter()
@@ -167,17 +172,23 @@ fn evaluate_image(model: &RepoModel, image: &Image, evidence: &mut Evidence) {
             &subject,
             &Location::new(&path, command.line),
             format!(
-                "{stage_count} stages; the final stage takes files from another stage or image and installs no build tools"
+                "the image is built from {stage_count} stages; the final stage takes files from another stage or image and installs no build tools"
             ),
             "",
         ),
         _ => {
-            let message = if stage_count < 2 {
+            let message = if !final_stage.base.is_resolved() {
+                format!(
+                    "the final stage copies nothing from another stage, and its base {} depends on unresolved variables ({})",
+                    final_stage.base.raw,
+                    final_stage.base.unresolved.join(", ")
+                )
+            } else if stage_count < 2 {
                 "one stage: the image builds nothing and carries no build tools, but nothing is built in a separate stage either".to_string()
             } else if final_stage.parent().is_some() {
                 "the final stage is only FROM an earlier stage and copies nothing from another stage".to_string()
             } else {
-                format!("{stage_count} stages, but the final stage copies nothing from the others")
+                format!("the image is built from {stage_count} stages, but the final stage copies nothing from the others")
             };
             evidence.add(
                 Outcome::Review,
@@ -199,10 +210,7 @@ pub(crate) fn unreadable_image(
 ) {
     let source = model.dockerfile_of(image);
     let (location, message) = match (model.parse_error_of(image), &source.declared_at) {
-        (Some(error), Some(declared)) => (
-            declared.clone(),
-            format!("{}; this cannot be judged", error.message),
-        ),
+        (Some(error), Some(declared)) => (declared.clone(), error.message.clone()),
         (Some(error), None) => (
             Location::new(source.path.clone(), error.line.max(1)),
             format!(

@@ -102,14 +102,13 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
     let subject = model.service_subject(unit);
     if let Some(user) = &unit.service.user {
         // A Compose user: overrides the image's USER, whether the Dockerfile parses or not.
-        judge_user(
-            evidence,
-            &subject,
-            &user.location(),
-            &user.value,
-            &user.unset,
-            "the service's Compose user:",
-        );
+        let setting = UserSetting {
+            origin: "the service's Compose user:",
+            value: &user.value,
+            inherited: "",
+            unresolved: &user.unset,
+        };
+        judge_user(evidence, &subject, &user.location(), &setting);
         return;
     }
     match unit.image {
@@ -144,17 +143,17 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
     let chain = stage::from_chain(&image.stages, target);
     for &index in &chain {
         if let Some((command, word)) = image.stages[index].last_user() {
-            let origin = if index == target {
-                "USER".to_string()
+            let inherited = if index == target {
+                String::new()
             } else {
-                format!("USER inherited from stage {}", stage_label(image, index))
+                format!(" (inherited from stage {})", stage_label(image, index))
             };
             judge_word(
                 evidence,
                 subject,
                 &Location::new(&path, command.line),
                 word,
-                &origin,
+                &inherited,
             );
             return;
         }
@@ -199,12 +198,23 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
         );
         return;
     }
+    // Windows Server Core images run as ContainerAdministrator unless USER says otherwise.
+    let assumption = if reference.normalized_name().contains("windows")
+        || reference
+            .tag
+            .as_deref()
+            .is_some_and(|tag| tag.contains("windowsservercore"))
+    {
+        "runs as ContainerAdministrator, the Windows administrator account, by default"
+    } else {
+        "is assumed to run as root, as most public images do"
+    };
     evidence.add(
         Outcome::Fail,
         subject,
         &location,
         format!(
-            "no USER in the final stage; the base image {} is assumed to run as root, as most public images do",
+            "no USER in the final stage; the base image {} {assumption}",
             root.base.value
         ),
         "Add USER with a non-root UID (for example USER 10001:10001) to the final stage, or a waiver if the base image sets a non-root USER.",
@@ -223,35 +233,41 @@ fn judge_word(
     subject: &str,
     location: &Location,
     word: &Word,
-    origin: &str,
+    inherited: &str,
 ) {
-    judge_user(
-        evidence,
-        subject,
-        location,
-        &word.value,
-        &word.unresolved,
-        origin,
-    );
+    let user = UserSetting {
+        origin: "USER",
+        value: &word.value,
+        inherited,
+        unresolved: &word.unresolved,
+    };
+    judge_user(evidence, subject, location, &user);
 }
 
-/// Judges one user value: its user part decides, so `0:0`, `root:root` and `0:1000` run as root
-/// while `10001:0` does not.
-fn judge_user(
-    evidence: &mut Evidence,
-    subject: &str,
-    location: &Location,
-    value: &str,
-    unresolved: &[String],
-    origin: &str,
-) {
+/// One user setting: where it comes from, its value, and what it could not resolve.
+struct UserSetting<'a> {
+    /// `USER` or `the service's Compose user:`.
+    origin: &'a str,
+    value: &'a str,
+    /// ` (inherited from stage build)` when the USER line is in a parent stage, else empty.
+    inherited: &'a str,
+    unresolved: &'a [String],
+}
+
+fn judge_user(evidence: &mut Evidence, subject: &str, location: &Location, setting: &UserSetting) {
+    let UserSetting {
+        origin,
+        value,
+        inherited,
+        unresolved,
+    } = *setting;
     if !unresolved.is_empty() {
         evidence.add(
             Outcome::Review,
             subject,
             location,
             format!(
-                "{origin} depends on unresolved variables ({}), so the user is not known",
+                "{origin} {value}{inherited} depends on unresolved variables ({}), so the user is not known",
                 unresolved.join(", ")
             ),
             "Give the variable a non-root default, or write the UID literally.",
@@ -264,7 +280,7 @@ fn judge_user(
             Outcome::Review,
             subject,
             location,
-            format!("{origin} is empty"),
+            format!("{origin}{inherited} is empty"),
             "Set a non-root user, such as 10001:10001.",
         );
         return;
@@ -279,7 +295,7 @@ fn judge_user(
             Outcome::Fail,
             subject,
             location,
-            format!("{origin} {value} runs the container as root"),
+            format!("{origin} {value}{inherited} runs the container as root"),
             "Switch to a non-root user in the final stage, for example USER 10001:10001, after the steps that need root.",
         );
         return;
@@ -288,7 +304,7 @@ fn judge_user(
         Outcome::Pass,
         subject,
         location,
-        format!("{origin} {value} is not root"),
+        format!("{origin} {value}{inherited} is not root"),
         "",
     );
     if let Ok(uid) = user.parse::<u64>() {

@@ -133,8 +133,15 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
         let Some(image) = &unit.service.image else {
             continue;
         };
+        // The loader keeps only the interpolated value; when a variable was unset, say so
+        // instead of printing an empty or partial reference as if it were written that way.
+        let raw = if image.unset.is_empty() {
+            image.value.clone()
+        } else {
+            format!("{:?} (after interpolation)", image.value)
+        };
         let word = Word {
-            raw: image.value.clone(),
+            raw,
             value: image.value.clone(),
             unresolved: image.unset.clone(),
         };

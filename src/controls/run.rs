@@ -54,6 +54,7 @@ pub fn evaluate_all(model: &RepoModel, snapshot: &Snapshot) -> Evaluation {
     }
     for (id, mut findings) in grouped {
         sort_findings(&mut findings);
+        merge_same_line(&mut findings);
         evaluation.blockers.push(BlockerResult {
             id,
             findings,
@@ -62,8 +63,39 @@ pub fn evaluate_all(model: &RepoModel, snapshot: &Snapshot) -> Evaluation {
     }
 
     evaluation.findings.extend(parse_errors(model, snapshot));
+    for finding in &mut evaluation.findings {
+        finding.quote = super::secrets::redact(&finding.quote);
+        finding.message = super::secrets::redact(&finding.message);
+    }
     sort_findings(&mut evaluation.findings);
     evaluation
+}
+
+/// Merges findings that say the same thing about the same line, as when one service belongs to
+/// two Compose projects (its base file alone, and the base file with a variant): the subjects
+/// are joined so the report lists the line once.
+fn merge_same_line(findings: &mut Vec<Finding>) {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        let same = merged.iter_mut().find(|kept| {
+            kept.path == finding.path
+                && kept.line == finding.line
+                && kept.message == finding.message
+        });
+        match same {
+            Some(kept)
+                if !kept
+                    .subject
+                    .split("; ")
+                    .any(|subject| subject == finding.subject) =>
+            {
+                kept.subject = format!("{}; {}", kept.subject, finding.subject);
+            }
+            Some(_) => {}
+            None => merged.push(finding),
+        }
+    }
+    *findings = merged;
 }
 
 /// Returns a `parse-error` finding for every Dockerfile and Compose project that does not load.

@@ -113,17 +113,17 @@ fn privileged(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence) {
 fn host_namespace(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence) {
     let subject = model.service_subject(unit);
     let service = &unit.service;
-    for (key, value) in [
-        ("network_mode", &service.network_mode),
-        ("pid", &service.pid),
-        ("ipc", &service.ipc),
+    for (key, namespace, value) in [
+        ("network_mode", "network", &service.network_mode),
+        ("pid", "PID", &service.pid),
+        ("ipc", "IPC", &service.ipc),
     ] {
         if let Some(value) = value.as_ref().filter(|value| value.value.trim() == "host") {
             evidence.add(
                 Outcome::Fail,
                 &subject,
                 &value.location(),
-                format!("{key}: host shares the host's {key} namespace with the container"),
+                format!("{key}: host shares the host's {namespace} namespace with the container"),
                 format!(
                     "Remove {key}: host; publish ports or use a shared network or volume instead."
                 ),

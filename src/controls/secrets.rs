@@ -112,6 +112,60 @@ pub fn credential_format(value: &str) -> Option<&'static str> {
         .map(|(name, _)| *name)
 }
 
+/// Masks secrets in a line of text before a report prints it: values in a credential format,
+/// values after a password flag (`-p`, `-P`, `--password`, `--pass`), and literal values of
+/// `NAME=value` or `NAME: value` pairs whose name says secret. Variable references stay.
+pub fn redact(text: &str) -> String {
+    static FLAG: OnceLock<Regex> = OnceLock::new();
+    static PAIR: OnceLock<Regex> = OnceLock::new();
+    let flag = FLAG.get_or_init(|| {
+        Regex::new(r#"(?P<flag>(?:^|\s)(?:-p|-P|--password|--pass|--passwd)(?:=|\s+))(?P<value>"[^"]*"|'[^']*'|[^\s"']+)"#)
+            .expect("valid")
+    });
+    let pair = PAIR.get_or_init(|| {
+        Regex::new(r#"(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<separator>\s*[=:]\s*)(?P<value>"[^"]*"|'[^']*'|[^\s"',}\]]+)"#)
+            .expect("valid")
+    });
+
+    let mut redacted = flag
+        .replace_all(text, |captures: &regex::Captures| {
+            let value = &captures["value"];
+            if is_variable_reference(value.trim_matches(|c| c == '"' || c == '\'')) {
+                captures[0].to_string()
+            } else {
+                format!("{}<redacted>", &captures["flag"])
+            }
+        })
+        .into_owned();
+    redacted = pair
+        .replace_all(&redacted, |captures: &regex::Captures| {
+            let value = captures["value"].trim_matches(|c| c == '"' || c == '\'');
+            if name_says_secret(&captures["name"]) && is_literal_secret(value) {
+                format!("{}{}<redacted>", &captures["name"], &captures["separator"])
+            } else {
+                captures[0].to_string()
+            }
+        })
+        .into_owned();
+    while let Some(found) = credential_match(&redacted) {
+        redacted.replace_range(found, "<redacted>");
+    }
+    redacted
+}
+
+/// Returns the byte range of the first credential-format match in `text`.
+fn credential_match(text: &str) -> Option<std::ops::Range<usize>> {
+    credential_format(text)?;
+    static ANY: OnceLock<Regex> = OnceLock::new();
+    let any = ANY.get_or_init(|| {
+        Regex::new(
+            r"\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b|\b(ghp|gho|ghs|ghu)_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----(?s:.*?)(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)|[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@$]+:[^/\s@$]+@",
+        )
+        .expect("valid")
+    });
+    any.find(text).map(|found| found.range())
+}
+
 /// Example environment files that hold no secrets by convention.
 const ENV_EXAMPLES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
 
@@ -211,6 +265,32 @@ mod tests {
         assert!(credential_format("postgres://app:s3cret@db:5432/app").is_some());
         assert!(credential_format("postgres://app:${DB_PASSWORD}@db/app").is_none());
         assert!(credential_format("https://example.com/path").is_none());
+    }
+
+    #[test]
+    fn redact_masks_flags_pairs_and_credentials() {
+        assert_eq!(
+            redact("sqlcmd -S localhost -U sa -P hunter2pw -Q 'SELECT 1'"),
+            "sqlcmd -S localhost -U sa -P <redacted> -Q 'SELECT 1'"
+        );
+        assert_eq!(
+            redact("mysqladmin ping --password=$MYSQL_PASSWORD"),
+            "mysqladmin ping --password=$MYSQL_PASSWORD"
+        );
+        assert_eq!(redact("DB_PASSWORD: s3cret"), "DB_PASSWORD: <redacted>");
+        assert_eq!(
+            redact("ENV API_TOKEN=abc123 MODE=prod"),
+            "ENV API_TOKEN=<redacted> MODE=prod"
+        );
+        assert_eq!(
+            redact("url: postgres://app:pw@db/app"),
+            "url: <redacted>db/app"
+        );
+        assert_eq!(redact("USER app:app"), "USER app:app");
+        assert_eq!(
+            redact("K=\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\""),
+            "K=\"<redacted>\""
+        );
     }
 
     #[test]

@@ -63,6 +63,9 @@ pub enum CommandKind {
     Run {
         /// The shell-form text, or the exec-form elements joined with spaces, followed by every heredoc body.
         script: String,
+        /// `script` with the `$NAME` and `${NAME}` references of ARG and ENV variables in scope
+        /// replaced by their values, as the shell sees them.
+        script_with_variables: String,
         exec: bool,
         mounts: Vec<Mount>,
     },

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 
 use super::ast::{Dockerfile, Instruction};
+use super::expand::Variables;
 use super::heredoc::{chomp_leading_tabs, parse_marker};
 use super::mount::parse_mount;
 use super::scope::{literal_word, Scope};
@@ -136,7 +137,7 @@ impl StageBuilder<'_> {
 
     fn add_command(&mut self, index: usize, instruction: &Instruction) {
         let kind = match instruction.keyword.as_str() {
-            "run" => run_command(instruction),
+            "run" => run_command(instruction, self.scope()),
             "copy" | "add" => self.copy_command(instruction),
             "user" => match instruction.args.as_slice() {
                 [user] => CommandKind::User(self.scope().expand(user, self.escape)),
@@ -269,7 +270,7 @@ fn flag_value<'a>(flags: &'a [String], name: &str) -> Option<&'a str> {
     })
 }
 
-fn run_command(instruction: &Instruction) -> CommandKind {
+fn run_command(instruction: &Instruction, scope: &Scope) -> CommandKind {
     let mut script = instruction.args.join(" ");
     for heredoc in &instruction.heredocs {
         if !script.is_empty() && !script.ends_with('\n') {
@@ -287,11 +288,35 @@ fn run_command(instruction: &Instruction) -> CommandKind {
         .filter_map(|flag| flag.strip_prefix("--mount="))
         .map(parse_mount)
         .collect();
+    let script_with_variables = substitute_variables(&script, scope);
     CommandKind::Run {
         script,
+        script_with_variables,
         exec: instruction.json,
         mounts,
     }
+}
+
+/// Replaces `$NAME` and `${NAME}` with the values of the ARG and ENV variables in scope, as the
+/// shell that runs a RUN command sees them. Other references are left as written.
+fn substitute_variables(script: &str, scope: &Scope) -> String {
+    static REFERENCE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let pattern = REFERENCE.get_or_init(|| {
+        regex::Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+            .expect("valid pattern")
+    });
+    pattern
+        .replace_all(script, |captures: &regex::Captures| {
+            let name = captures
+                .get(1)
+                .or_else(|| captures.get(2))
+                .map_or("", |m| m.as_str());
+            match scope.get(name) {
+                Some(value) => value.to_string(),
+                None => captures[0].to_string(),
+            }
+        })
+        .into_owned()
 }
 
 /// Reads `HEALTHCHECK NONE` and `HEALTHCHECK [OPTIONS] CMD ...`. The forms BuildKit rejects (no
