@@ -44,7 +44,7 @@ impl ImageRef {
             .is_some_and(|digest| pattern.is_match(digest))
     }
 
-    /// The last path component of the name, lowercased: `golang` for `docker.io/library/golang`.
+    /// Returns the last path component of the name, lowercased: `golang` for `docker.io/library/golang`.
     pub fn basename(&self) -> String {
         self.name
             .rsplit('/')
@@ -53,7 +53,7 @@ impl ImageRef {
             .to_ascii_lowercase()
     }
 
-    /// The name lowercased, without a `docker.io/` or `index.docker.io/` registry and `library/` prefix.
+    /// Returns the name lowercased, without a `docker.io/` or `index.docker.io/` registry and `library/` prefix.
     pub fn normalized_name(&self) -> String {
         let lowered = self.name.to_ascii_lowercase();
         let without_registry = lowered

@@ -25,7 +25,7 @@ pub enum InspectError {
     BuildkitForCompose { path: String },
 }
 
-/// The effective user of a stage: its last USER, else that of the stage it is built FROM.
+/// Returns the effective user of a stage: its last USER, else that of the stage it is built FROM.
 fn effective_user(stages: &[Stage], index: usize) -> String {
     for link in stage::from_chain(stages, index) {
         if let Some((_, word)) = stages[link].last_user() {

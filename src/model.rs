@@ -18,7 +18,7 @@ pub struct ImageRequest {
     pub target: Option<String>,
 }
 
-/// What repos.toml sets for how a repository is linked; empty means discover everything.
+/// Linking settings from repos.toml; empty settings discover everything.
 #[derive(Debug, Clone, Default)]
 pub struct LinkOptions {
     pub images: Vec<ImageRequest>,
@@ -572,7 +572,7 @@ mod tests {
     }
 
     #[test]
-    fn dockerfile_stored_as_link_is_graded_as_its_target() {
+    fn link_dockerfile_grades_target() {
         let snapshot = snapshot(&[
             ("Dockerfile", "docker/Dockerfile.debian"),
             ("docker/Dockerfile.debian", "FROM debian:12\nUSER 1000\n"),
@@ -590,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn one_word_dockerfile_naming_no_file_is_not_a_link() {
+    fn unknown_link_target_is_no_link() {
         let snapshot = snapshot(&[("Dockerfile", "nonsense")]);
         let model = build(&snapshot, &LinkOptions::default());
         assert!(model.links.is_empty());

@@ -86,8 +86,8 @@ pub fn grade_snapshot(
     }
 }
 
-/// Builds the row of a repository that could not be read: every control `n/a` is not claimed,
-/// so the controls map stays empty and the grade says `error`.
+/// Builds the row of a repository that could not be read: it has no control results, and its
+/// grade is `error` instead of a letter.
 pub fn error_report(name: &str, source: &str, message: String) -> RepoReport {
     RepoReport {
         name: name.to_string(),
