@@ -1,10 +1,11 @@
 //! The commands: each turns parsed arguments into work and an exit code.
 
-use crate::cli::{self, Cli, Command, ReportArgs, ReportFormat};
+use crate::cli::{self, Cli, Command, GitHubArgs, ReportArgs, ReportFormat};
 use crate::config::Config;
 use crate::grade::Policy;
 use crate::pipeline;
 use crate::report;
+use crate::source::github::{self, Credentials, GitHubSettings};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tracing::error;
@@ -30,7 +31,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 /// Runs one command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Scan(args) => scan(&args.config, &args.report),
+        Command::Scan(args) => scan(&args.config, &args.report, &args.github),
         Command::Check(args) => check(&args.paths, &args.report),
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
@@ -43,7 +44,7 @@ fn today(args: &ReportArgs) -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
+fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
     let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(error) => {
@@ -62,7 +63,28 @@ fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
         today: today(args),
     };
     let jobs = crate::scan::jobs_for_config(&config, config_path);
-    grade_and_report(jobs, &policy, args)
+    let settings = github_settings(&config, github_args);
+    grade_and_report(jobs, &policy, args, &settings, github_args.stats)
+}
+
+/// Builds the GitHub settings from repos.toml, the command line and the environment.
+fn github_settings(config: &Config, args: &GitHubArgs) -> GitHubSettings {
+    let defaults = GitHubSettings::default();
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or(defaults.cache_dir.clone())
+    };
+    GitHubSettings {
+        api_url: config
+            .github
+            .api_url
+            .clone()
+            .unwrap_or_else(|| github::DEFAULT_API_URL.to_string()),
+        credentials: Credentials::from_env(),
+        cache_dir,
+        ..defaults
+    }
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
@@ -71,11 +93,20 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         today: today(args),
     };
     let jobs = crate::scan::jobs_for_paths(paths);
-    grade_and_report(jobs, &policy, args)
+    grade_and_report(jobs, &policy, args, &GitHubSettings::default(), false)
 }
 
-fn grade_and_report(jobs: Vec<crate::scan::Job>, policy: &Policy, args: &ReportArgs) -> u8 {
-    let scorecard = crate::scan::build_scorecard(&jobs, policy);
+fn grade_and_report(
+    jobs: Vec<crate::scan::Job>,
+    policy: &Policy,
+    args: &ReportArgs,
+    github: &GitHubSettings,
+    print_stats: bool,
+) -> u8 {
+    let (scorecard, stats) = crate::scan::build_scorecard_with(&jobs, policy, github);
+    if print_stats {
+        eprintln!("{}", stats.unwrap_or_default().render());
+    }
 
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,

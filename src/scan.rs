@@ -5,7 +5,10 @@ use crate::grade::{Policy, Waiver};
 use crate::model::{ImageRequest, LinkOptions};
 use crate::pipeline::{self, RepoSettings};
 use crate::scorecard::{RepoReport, Scorecard};
+use crate::source::github::{GitHubSettings, GitHubSource, RepoRequest, StatsSnapshot};
 use crate::source::local::{self, LocalOptions};
+use crate::source::Snapshot;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
@@ -24,7 +27,12 @@ pub enum JobLocation {
         root: PathBuf,
         options: LocalOptions,
     },
-    GitHub,
+    GitHub {
+        /// `owner/name`.
+        repository: String,
+        git_ref: Option<String>,
+        options: LocalOptions,
+    },
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -95,7 +103,16 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
             repository,
             git_ref,
         } => (
-            JobLocation::GitHub,
+            JobLocation::GitHub {
+                repository: repository.clone(),
+                git_ref: git_ref.clone(),
+                options: LocalOptions {
+                    skip: config.discovery.skip.clone(),
+                    include: entry.include.clone(),
+                    exclude: entry.exclude.clone(),
+                    ..LocalOptions::default()
+                },
+            },
             match git_ref {
                 Some(git_ref) => format!("{repository}@{git_ref}"),
                 None => repository.clone(),
@@ -111,7 +128,13 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
 }
 
 /// Reads and grades one repository; a repository that cannot be read becomes an error row.
-pub fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
+///
+/// `fetched` is the result of the GitHub fetch stage for a GitHub job; `None` for a local job.
+pub fn grade_job(
+    job: &Job,
+    policy: &Policy,
+    fetched: Option<Result<Snapshot, String>>,
+) -> RepoReport {
     match &job.location {
         JobLocation::Local { root, options } => match local::read_local(root, options) {
             Ok(mut snapshot) => {
@@ -125,12 +148,85 @@ pub fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
                 pipeline::error_report(&job.name, &job.source, error.to_string())
             }
         },
-        JobLocation::GitHub => pipeline::error_report(
-            &job.name,
-            &job.source,
-            "reading repositories from GitHub is not supported by this version of dockgrade; use a local path".to_string(),
-        ),
+        JobLocation::GitHub { .. } => match fetched {
+            Some(Ok(snapshot)) => {
+                info!(repository = %job.name, files = snapshot.files.len(), "grading");
+                pipeline::grade_snapshot(&job.name, &job.source, &snapshot, &job.settings, policy)
+            }
+            Some(Err(message)) => pipeline::error_report(&job.name, &job.source, message),
+            None => pipeline::error_report(
+                &job.name,
+                &job.source,
+                "the repository was not fetched from GitHub".to_string(),
+            ),
+        },
     }
+}
+
+/// Reads every GitHub job through the API before grading, and returns the snapshots by job
+/// index with the request counters. Returns nothing when no job reads from GitHub.
+pub fn fetch_github(
+    jobs: &[Job],
+    settings: &GitHubSettings,
+) -> (
+    HashMap<usize, Result<Snapshot, String>>,
+    Option<StatsSnapshot>,
+) {
+    let mut indices = Vec::new();
+    let mut requests = Vec::new();
+    for (index, job) in jobs.iter().enumerate() {
+        if let JobLocation::GitHub {
+            repository,
+            git_ref,
+            options,
+        } = &job.location
+        {
+            indices.push(index);
+            requests.push(RepoRequest {
+                repository: repository.clone(),
+                git_ref: git_ref.clone(),
+                options: options.clone(),
+            });
+        }
+    }
+    if requests.is_empty() {
+        return (HashMap::new(), None);
+    }
+
+    let fail_all = |message: String| {
+        indices
+            .iter()
+            .map(|index| (*index, Err(message.clone())))
+            .collect::<HashMap<_, _>>()
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return (
+                fail_all(format!("cannot start the HTTP runtime: {error}")),
+                None,
+            )
+        }
+    };
+    runtime.block_on(async {
+        let source = match GitHubSource::new(settings.clone()) {
+            Ok(source) => source,
+            Err(error) => return (fail_all(error.to_string()), None),
+        };
+        let more = |slot: usize, snapshot: &Snapshot| {
+            crate::model::unread_dockerfiles(snapshot, &jobs[indices[slot]].settings.link)
+        };
+        let results = source.fetch(&requests, &more).await;
+        let snapshots = indices
+            .iter()
+            .zip(results)
+            .map(|(index, result)| (*index, result.map_err(|error| error.to_string())))
+            .collect();
+        (snapshots, Some(source.stats()))
+    })
 }
 
 /// Returns the jobs of every entry of a loaded config file at `config_path`.
@@ -170,13 +266,30 @@ pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
         .collect()
 }
 
-/// Grades every job and returns the scorecard, repositories sorted by name then source.
+/// Grades every job and returns the scorecard, repositories sorted by name then source. GitHub
+/// jobs are read with the default settings; see [`build_scorecard_with`].
 pub fn build_scorecard(jobs: &[Job], policy: &Policy) -> Scorecard {
-    let mut reports: Vec<RepoReport> = jobs.iter().map(|job| grade_job(job, policy)).collect();
+    build_scorecard_with(jobs, policy, &GitHubSettings::default()).0
+}
+
+/// Reads the GitHub jobs with `github`, grades every job, and returns the scorecard with the
+/// GitHub request counters (`None` when no job reads from GitHub).
+pub fn build_scorecard_with(
+    jobs: &[Job],
+    policy: &Policy,
+    github: &GitHubSettings,
+) -> (Scorecard, Option<StatsSnapshot>) {
+    let (mut fetched, stats) = fetch_github(jobs, github);
+    let mut reports: Vec<RepoReport> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| grade_job(job, policy, fetched.remove(&index)))
+        .collect();
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
-    Scorecard {
+    let scorecard = Scorecard {
         tool: "dockgrade".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         repos: reports,
-    }
+    };
+    (scorecard, stats)
 }

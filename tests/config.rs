@@ -212,7 +212,7 @@ fn unknown_key_in_nested_tables() {
 }
 
 #[test]
-fn org_and_github_tables_not_supported_yet() {
+fn org_table_not_supported_yet() {
     let error = parse_error("[[org]]\nname = \"octo-org\"\n");
     assert_eq!(error.line, 1);
     assert!(error.message.contains("[[org]]"), "{}", error.message);
@@ -221,13 +221,29 @@ fn org_and_github_tables_not_supported_yet() {
         "{}",
         error.message
     );
+}
 
-    let error =
-        parse_error("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"https://ghe.example\"\n");
-    assert_eq!(error.line, 4);
-    assert!(error.message.contains("[github]"), "{}", error.message);
+#[test]
+fn github_table_sets_api_url() {
+    let config =
+        parse("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"https://ghe.example/api/v3/\"\n")
+            .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        config.github.api_url.as_deref(),
+        Some("https://ghe.example/api/v3")
+    );
+
+    let error = parse_error("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"ghe.example\"\n");
+    assert_eq!(error.line, 5);
     assert!(
-        error.message.contains("not supported yet"),
+        error.message.contains("invalid api_url"),
+        "{}",
+        error.message
+    );
+
+    let error = parse_error("[[repo]]\npath = \".\"\n\n[github]\nurl = \"https://ghe.example\"\n");
+    assert!(
+        error.message.contains("`url` in [github]"),
         "{}",
         error.message
     );

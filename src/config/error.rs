@@ -159,10 +159,9 @@ impl SourceText<'_> {
             .map(|(name, _)| name.to_string())
             .unwrap_or_else(|| table_before(self.text, offset));
 
-        if table == "the top level" && (key == "org" || key == "github") {
-            let form = if key == "org" { "[[org]]" } else { "[github]" };
+        if table == "the top level" && key == "org" {
             return (
-                format!("`{form}` is not supported yet"),
+                "`[[org]]` is not supported yet".to_string(),
                 "list each repository as a [[repo]] entry with `path` or `github = \"owner/name\"`"
                     .to_string(),
             );
@@ -271,6 +270,7 @@ pub(super) fn example_for(key: &str) -> Option<&'static str> {
     let example = match key {
         "grading" => "[grading]",
         "discovery" => "[discovery]",
+        "api_url" => "api_url = \"https://github.example.com/api/v3\"",
         "blocker_cap" => "blocker_cap = \"F\"",
         "skip" => "skip = [\".git\", \"node_modules\"]",
         "repo" => "[[repo]]",

@@ -31,6 +31,7 @@ pub struct Config {
     pub path: PathBuf,
     pub grading: Grading,
     pub discovery: Discovery,
+    pub github: GitHubConfig,
     /// Repositories in file order.
     pub repos: Vec<RepoEntry>,
 }
@@ -93,6 +94,14 @@ impl Default for Discovery {
             skip: DEFAULT_SKIP.iter().map(|name| name.to_string()).collect(),
         }
     }
+}
+
+/// The `[github]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitHubConfig {
+    /// REST base URL of the GitHub API; `None` means `https://api.github.com`. For GitHub
+    /// Enterprise Server it is `https://HOST/api/v3`, and GraphQL is read at `https://HOST/api/graphql`.
+    pub api_url: Option<String>,
 }
 
 /// One `[[repo]]` entry.

@@ -6,9 +6,10 @@ use toml::Spanned;
 /// Keys of each table, in the order the template documents them. Error messages list them, and an
 /// unknown-key error finds its table by comparing serde's list of fields with them, so they must
 /// match the fields below.
-pub(super) const TOP_KEYS: &[&str] = &["grading", "discovery", "repo"];
+pub(super) const TOP_KEYS: &[&str] = &["grading", "discovery", "github", "repo"];
 pub(super) const GRADING_KEYS: &[&str] = &["blocker_cap"];
 pub(super) const DISCOVERY_KEYS: &[&str] = &["skip"];
+pub(super) const GITHUB_KEYS: &[&str] = &["api_url"];
 pub(super) const REPO_KEYS: &[&str] = &[
     "name", "path", "github", "ref", "include", "exclude", "image", "compose", "waiver",
 ];
@@ -21,6 +22,7 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
     ("the top level", TOP_KEYS),
     ("[grading]", GRADING_KEYS),
     ("[discovery]", DISCOVERY_KEYS),
+    ("[github]", GITHUB_KEYS),
     ("[[repo]]", REPO_KEYS),
     ("[[repo.image]]", IMAGE_KEYS),
     ("[[repo.compose]]", COMPOSE_KEYS),
@@ -32,6 +34,7 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
 pub(super) struct RawConfig {
     pub grading: Option<Spanned<RawGrading>>,
     pub discovery: Option<Spanned<RawDiscovery>>,
+    pub github: Option<Spanned<RawGitHub>>,
     #[serde(default)]
     pub repo: Vec<Spanned<RawRepo>>,
 }
@@ -46,6 +49,12 @@ pub(super) struct RawGrading {
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(super) struct RawDiscovery {
     pub skip: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawGitHub {
+    pub api_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

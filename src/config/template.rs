@@ -21,6 +21,13 @@ blocker_cap = "F"
 # skipped folder is listed in the report.
 skip = [".git", "node_modules", "vendor", "third_party", "testdata", "fixtures"]
 
+[github]
+# The REST base URL of the GitHub API, for repositories read with github =
+# "owner/name". For GitHub Enterprise Server write https://HOST/api/v3; GraphQL
+# is then read at https://HOST/api/graphql. Default: https://api.github.com.
+# The token comes from the GITHUB_TOKEN or GH_TOKEN environment variable.
+# api_url = "https://github.example.com/api/v3"
+
 # One [[repo]] table per repository.
 [[repo]]
 # Display name. Default: the folder's name, or owner/name for GitHub.

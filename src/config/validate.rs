@@ -1,9 +1,12 @@
 //! Validation of a deserialised repos.toml into a `Config`, with each error located at the value it concerns.
 
 use super::error::{closest_key, ConfigError, SourceText};
-use super::raw::{RawCompose, RawConfig, RawDiscovery, RawGrading, RawImage, RawRepo, RawWaiver};
+use super::raw::{
+    RawCompose, RawConfig, RawDiscovery, RawGitHub, RawGrading, RawImage, RawRepo, RawWaiver,
+};
 use super::{
-    ComposeEntry, Config, Discovery, Grade, Grading, ImageEntry, RepoEntry, RepoSource, Waiver,
+    ComposeEntry, Config, Discovery, GitHubConfig, Grade, Grading, ImageEntry, RepoEntry,
+    RepoSource, Waiver,
 };
 use crate::controls::{BLOCKERS, CONTROLS};
 use crate::discover::compile_path_glob;
@@ -31,6 +34,10 @@ pub(super) fn validate(raw: RawConfig, source: &SourceText<'_>) -> Result<Config
     let discovery = match raw.discovery {
         Some(discovery) => validate_discovery(discovery.into_inner(), source)?,
         None => Discovery::default(),
+    };
+    let github = match raw.github {
+        Some(github) => validate_github(github.into_inner(), source)?,
+        None => GitHubConfig::default(),
     };
 
     if raw.repo.is_empty() {
@@ -62,7 +69,33 @@ pub(super) fn validate(raw: RawConfig, source: &SourceText<'_>) -> Result<Config
         path: source.path.to_path_buf(),
         grading,
         discovery,
+        github,
         repos,
+    })
+}
+
+fn validate_github(raw: RawGitHub, source: &SourceText<'_>) -> Result<GitHubConfig, ConfigError> {
+    let Some(api_url) = raw.api_url else {
+        return Ok(GitHubConfig::default());
+    };
+    let url = api_url.get_ref().trim().trim_end_matches('/');
+    let has_host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if !has_host {
+        return Err(source.error_at(
+            api_url.span(),
+            format!(
+                "invalid api_url `{}`; expected an http or https URL",
+                api_url.get_ref()
+            ),
+            "write the REST base URL, such as `https://github.example.com/api/v3` for \
+             GitHub Enterprise Server; leave it out for github.com",
+        ));
+    }
+    Ok(GitHubConfig {
+        api_url: Some(url.to_string()),
     })
 }
 

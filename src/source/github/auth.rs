@@ -1,0 +1,71 @@
+//! Credentials for the GitHub API. The token never appears in `Debug` output, logs or errors.
+
+use std::fmt;
+
+/// The environment variables read for a token, in order: the Actions runner sets `GITHUB_TOKEN`,
+/// and the GitHub CLI reads `GH_TOKEN`.
+pub const TOKEN_VARIABLES: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];
+
+/// A personal access token or installation token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token; surrounding whitespace (a trailing newline from a file) is removed.
+    pub fn new(token: impl Into<String>) -> Token {
+        Token(token.into().trim().to_string())
+    }
+
+    /// Reads the first non-empty variable of [`TOKEN_VARIABLES`].
+    pub fn from_env() -> Option<Token> {
+        TOKEN_VARIABLES.iter().find_map(|variable| {
+            std::env::var(variable)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+                .map(Token::new)
+        })
+    }
+
+    /// Returns the secret, for the `Authorization` header only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Token(<redacted>)")
+    }
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, Default)]
+pub enum Credentials {
+    /// No `Authorization` header: public repositories only, 60 requests per hour per address
+    /// (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+    #[default]
+    Anonymous,
+    /// A bearer token sent with every request.
+    Token(Token),
+}
+
+impl Credentials {
+    /// Reads a token from the environment, or returns [`Credentials::Anonymous`].
+    pub fn from_env() -> Credentials {
+        Token::from_env().map_or(Credentials::Anonymous, Credentials::Token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_token() {
+        let token = Token::new("ghp_secretvalue\n");
+        assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+        let credentials = Credentials::Token(token.clone());
+        assert!(!format!("{credentials:?}").contains("secret"));
+        assert_eq!(token.expose(), "ghp_secretvalue");
+    }
+}
