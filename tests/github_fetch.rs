@@ -198,3 +198,182 @@ fn heads_batch_size_bounds_queries() {
     assert_eq!(warm.graphql, 3, "{warm:?}");
     assert_eq!(warm.rest, 0, "{warm:?}");
 }
+
+async fn fetch_one(
+    fake: &FakeGitHub,
+    repository: &str,
+    cache_dir: Option<PathBuf>,
+) -> (
+    dockgrade::source::Snapshot,
+    dockgrade::source::github::StatsSnapshot,
+) {
+    use dockgrade::source::github::{GitHubSource, RepoRequest};
+    let source = GitHubSource::new(settings(fake, cache_dir)).expect("client builds");
+    let request = RepoRequest {
+        repository: repository.to_string(),
+        git_ref: None,
+        options: dockgrade::source::local::LocalOptions::default(),
+    };
+    let more = |_: usize, snapshot: &dockgrade::source::Snapshot| {
+        dockgrade::model::unread_dockerfiles(snapshot, &Default::default())
+    };
+    let mut results = source.fetch(&[request], &more).await;
+    let snapshot = results
+        .remove(0)
+        .unwrap_or_else(|error| panic!("fetch failed: {error}"));
+    (snapshot, source.stats())
+}
+
+fn reason<'a>(snapshot: &'a dockgrade::source::Snapshot, path: &str) -> Option<&'a str> {
+    snapshot
+        .skipped
+        .iter()
+        .find(|skipped| skipped.path == path)
+        .map(|skipped| skipped.reason.as_str())
+}
+
+#[tokio::test]
+async fn symlinks_resolve_inside_tree() {
+    let fake = FakeGitHub::start().await;
+    fake.add(
+        "acme/links",
+        Repo::new()
+            .file("docker/base.Dockerfile", "FROM alpine:3.20\n")
+            .symlink("Dockerfile", "docker/base.Dockerfile")
+            .symlink("deploy/Dockerfile", "../Dockerfile")
+            .symlink("outside/Dockerfile", "../../etc/Dockerfile")
+            .symlink("broken/Dockerfile", "missing.Dockerfile")
+            .symlink("Dockerfile.dir", "docker"),
+    );
+
+    let (snapshot, _) = fetch_one(&fake, "acme/links", None).await;
+    assert_eq!(snapshot.text("Dockerfile"), Some("FROM alpine:3.20\n"));
+    assert_eq!(
+        snapshot.text("deploy/Dockerfile"),
+        Some("FROM alpine:3.20\n")
+    );
+    assert!(snapshot.contains("outside/Dockerfile"));
+    assert_eq!(
+        reason(&snapshot, "outside/Dockerfile"),
+        Some("symbolic link points outside the repository; not followed")
+    );
+    let broken = reason(&snapshot, "broken/Dockerfile").unwrap_or_default();
+    assert!(broken.starts_with("broken symbolic link"), "{broken}");
+    assert_eq!(
+        reason(&snapshot, "Dockerfile.dir"),
+        Some("symbolic link to a folder; not followed")
+    );
+}
+
+#[tokio::test]
+async fn submodule_lfs_and_size_cap_are_reported() {
+    let fake = FakeGitHub::start().await;
+    let big = format!("FROM alpine:3.20\n{}\n", "# padding\n".repeat(120_000));
+    fake.add(
+        "acme/odd",
+        Repo::new()
+            .file("Dockerfile", "FROM alpine:3.20\n")
+            .submodule("vendored/lib")
+            .file(
+                "lfs/Dockerfile",
+                "version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 12\n",
+            )
+            .file("big/Dockerfile", &big),
+    );
+
+    let (snapshot, stats) = fetch_one(&fake, "acme/odd", None).await;
+    assert!(snapshot.files.contains_key("Dockerfile"));
+    let submodule = reason(&snapshot, "vendored/lib").unwrap_or_default();
+    assert!(submodule.starts_with("submodule"), "{submodule}");
+    assert!(!snapshot.contains("vendored/lib"));
+    let lfs = reason(&snapshot, "lfs/Dockerfile").unwrap_or_default();
+    assert!(lfs.contains("LFS pointer"), "{lfs}");
+    assert!(!snapshot.files.contains_key("lfs/Dockerfile"));
+    assert_eq!(
+        reason(&snapshot, "big/Dockerfile"),
+        Some("larger than the 1048576 byte limit for files that are read")
+    );
+    // The oversized file is never requested: heads, tree and one blob query.
+    assert_eq!(stats.requests(), 3, "{stats:?}");
+}
+
+#[tokio::test]
+async fn truncated_and_binary_blobs_use_rest() {
+    let fake = FakeGitHub::start().await;
+    let large = format!(
+        "FROM alpine:3.20\n{}",
+        "# filler line\n".repeat(fake_github::GRAPHQL_TEXT_LIMIT / 14 + 10)
+    );
+    fake.add(
+        "acme/blobs",
+        Repo::new()
+            .file("Dockerfile", &large)
+            .bytes("config/values.yaml", vec![0xff, 0xfe, 0x00, 0x41]),
+    );
+
+    let (snapshot, stats) = fetch_one(&fake, "acme/blobs", None).await;
+    assert_eq!(snapshot.text("Dockerfile"), Some(large.as_str()));
+    assert_eq!(
+        snapshot.files.get("config/values.yaml"),
+        Some(&vec![0xff, 0xfe, 0x00, 0x41])
+    );
+    assert_eq!(fake.count("/git/blobs/").await, 2);
+    assert_eq!(stats.rest, 3, "one tree and two blobs: {stats:?}");
+}
+
+#[tokio::test]
+async fn compose_named_dockerfile_second_round() {
+    let fake = FakeGitHub::start().await;
+    fake.add(
+        "acme/compose",
+        Repo::new()
+            .file(
+                "compose.yaml",
+                "services:\n  app:\n    build:\n      context: .\n      dockerfile: ci/app.build\n",
+            )
+            .file("ci/app.build", "FROM alpine:3.20\nUSER 1000\n"),
+    );
+
+    let (snapshot, stats) = fetch_one(&fake, "acme/compose", None).await;
+    assert_eq!(
+        snapshot.text("ci/app.build"),
+        Some("FROM alpine:3.20\nUSER 1000\n")
+    );
+    // Heads, tree, first blob query, then the blob Compose names.
+    assert_eq!(stats.graphql, 3, "{stats:?}");
+}
+
+#[tokio::test]
+async fn corrupt_cache_files_are_rebuilt() {
+    let fake = FakeGitHub::start().await;
+    fake.add(
+        "acme/api",
+        Repo::new()
+            .file("Dockerfile", "FROM alpine:3.20\n")
+            .file(".dockerignore", ".git\n"),
+    );
+    let cache = TempDir::new().unwrap();
+    let (cold, _) = fetch_one(&fake, "acme/api", Some(cache.path().to_path_buf())).await;
+
+    // Damage every cached file: a truncated tree listing and blobs with other bytes.
+    let mut damaged = 0;
+    for kind in ["trees", "blobs"] {
+        for shard in std::fs::read_dir(cache.path().join(kind)).unwrap() {
+            for file in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+                std::fs::write(file.unwrap().path(), b"{\"entries\": [").unwrap();
+                damaged += 1;
+            }
+        }
+    }
+    assert_eq!(damaged, 3);
+
+    let (rebuilt, stats) = fetch_one(&fake, "acme/api", Some(cache.path().to_path_buf())).await;
+    assert_eq!(rebuilt.files, cold.files);
+    assert_eq!(stats.cached, 0, "{stats:?}");
+    assert_eq!(stats.rest, 1, "the tree is listed again: {stats:?}");
+
+    let (warm, stats) = fetch_one(&fake, "acme/api", Some(cache.path().to_path_buf())).await;
+    assert_eq!(warm.files, cold.files);
+    assert_eq!(stats.requests(), 1, "{stats:?}");
+    assert_eq!(stats.cached, 3, "{stats:?}");
+}
