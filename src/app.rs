@@ -62,9 +62,28 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
             .unwrap_or('F'),
         today: today(args),
     };
-    let jobs = crate::scan::jobs_for_config(&config, config_path);
+    let mut jobs = crate::scan::jobs_for_config(&config, config_path);
+    if config.orgs.is_empty() && !crate::scan::has_github_jobs(&jobs) {
+        let scorecard = crate::scan::build_scorecard(&jobs, &policy);
+        return report_scorecard(&scorecard, args);
+    }
+
     let settings = github_settings(&config, github_args);
-    grade_and_report(jobs, &policy, args, &settings, github_args.stats)
+    let run = match crate::scan::GitHubRun::start(&settings) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return cli::EXIT_INTERNAL;
+        }
+    };
+    let (org_jobs, org_errors) = run.org_jobs(&config, &jobs);
+    jobs.extend(org_jobs);
+    let fetched = run.fetch(&jobs);
+    let scorecard = crate::scan::build_scorecard_from(&jobs, &policy, fetched, org_errors);
+    if github_args.stats {
+        eprintln!("{}", run.stats().render());
+    }
+    report_scorecard(&scorecard, args)
 }
 
 /// Builds the GitHub settings from repos.toml, the command line and the environment.
@@ -93,26 +112,17 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         today: today(args),
     };
     let jobs = crate::scan::jobs_for_paths(paths);
-    grade_and_report(jobs, &policy, args, &GitHubSettings::default(), false)
+    let scorecard = crate::scan::build_scorecard(&jobs, &policy);
+    report_scorecard(&scorecard, args)
 }
 
-fn grade_and_report(
-    jobs: Vec<crate::scan::Job>,
-    policy: &Policy,
-    args: &ReportArgs,
-    github: &GitHubSettings,
-    print_stats: bool,
-) -> u8 {
-    let (scorecard, stats) = crate::scan::build_scorecard_with(&jobs, policy, github);
-    if print_stats {
-        eprintln!("{}", stats.unwrap_or_default().render());
-    }
-
+/// Renders and writes the report, and returns the exit code the scorecard calls for.
+fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) -> u8 {
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
     };
-    let rendered = match report::render(&scorecard, format) {
+    let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,
         Err(error) => {
             error!(%error, "cannot render the report");

@@ -5,10 +5,10 @@ use crate::grade::{Policy, Waiver};
 use crate::model::{ImageRequest, LinkOptions};
 use crate::pipeline::{self, RepoSettings};
 use crate::scorecard::{RepoReport, Scorecard};
-use crate::source::github::{GitHubSettings, GitHubSource, RepoRequest, StatsSnapshot};
+use crate::source::github::{GitHubSettings, GitHubSource, OrgRequest, RepoRequest, StatsSnapshot};
 use crate::source::local::{self, LocalOptions};
 use crate::source::Snapshot;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
@@ -163,70 +163,125 @@ pub fn grade_job(
     }
 }
 
-/// Reads every GitHub job through the API before grading, and returns the snapshots by job
-/// index with the request counters. Returns nothing when no job reads from GitHub.
-pub fn fetch_github(
-    jobs: &[Job],
-    settings: &GitHubSettings,
-) -> (
-    HashMap<usize, Result<Snapshot, String>>,
-    Option<StatsSnapshot>,
-) {
-    let mut indices = Vec::new();
-    let mut requests = Vec::new();
-    for (index, job) in jobs.iter().enumerate() {
-        if let JobLocation::GitHub {
-            repository,
-            git_ref,
-            options,
-        } = &job.location
-        {
-            indices.push(index);
-            requests.push(RepoRequest {
-                repository: repository.clone(),
-                git_ref: git_ref.clone(),
-                options: options.clone(),
-            });
-        }
-    }
-    if requests.is_empty() {
-        return (HashMap::new(), None);
+/// The GitHub side of one run: an HTTP runtime and a source shared by organization discovery
+/// and fetching, so that one set of counters and one rate-limit state cover the whole run.
+pub struct GitHubRun {
+    runtime: tokio::runtime::Runtime,
+    source: GitHubSource,
+}
+
+impl GitHubRun {
+    /// Starts the runtime and builds the HTTP clients.
+    pub fn start(settings: &GitHubSettings) -> Result<GitHubRun, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| format!("cannot start the HTTP runtime: {error}"))?;
+        let source = runtime
+            .block_on(async { GitHubSource::new(settings.clone()) })
+            .map_err(|error| error.to_string())?;
+        Ok(GitHubRun { runtime, source })
     }
 
-    let fail_all = |message: String| {
-        indices
+    /// Expands the `[[org]]` entries into jobs, leaving out repositories that a `[[repo]]`
+    /// entry already lists. An owner whose repositories cannot be listed becomes an error row.
+    pub fn org_jobs(&self, config: &Config, existing: &[Job]) -> (Vec<Job>, Vec<RepoReport>) {
+        let mut seen: HashSet<String> = existing
             .iter()
-            .map(|index| (*index, Err(message.clone())))
-            .collect::<HashMap<_, _>>()
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            return (
-                fail_all(format!("cannot start the HTTP runtime: {error}")),
-                None,
-            )
+            .filter_map(|job| match &job.location {
+                JobLocation::GitHub { repository, .. } => Some(repository.to_ascii_lowercase()),
+                JobLocation::Local { .. } => None,
+            })
+            .collect();
+        let mut jobs = Vec::new();
+        let mut errors = Vec::new();
+        for org in &config.orgs {
+            let request = OrgRequest {
+                name: org.name.clone(),
+                include: org.include.clone(),
+                exclude: org.exclude.clone(),
+                archived: org.archived,
+                forks: org.forks,
+            };
+            let listed = self.runtime.block_on(self.source.list_org(&request));
+            let repositories = match listed {
+                Ok(repositories) => repositories,
+                Err(error) => {
+                    warn!(owner = %org.name, %error, "cannot list repositories");
+                    errors.push(pipeline::error_report(
+                        &org.name,
+                        &format!("{}/*", org.name),
+                        error.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            info!(owner = %org.name, repositories = repositories.len(), "listed repositories");
+            for repository in repositories {
+                if !seen.insert(repository.to_ascii_lowercase()) {
+                    continue;
+                }
+                jobs.push(Job {
+                    name: repository.clone(),
+                    source: repository.clone(),
+                    location: JobLocation::GitHub {
+                        repository,
+                        git_ref: None,
+                        options: LocalOptions {
+                            skip: config.discovery.skip.clone(),
+                            ..LocalOptions::default()
+                        },
+                    },
+                    settings: RepoSettings::default(),
+                });
+            }
         }
-    };
-    runtime.block_on(async {
-        let source = match GitHubSource::new(settings.clone()) {
-            Ok(source) => source,
-            Err(error) => return (fail_all(error.to_string()), None),
-        };
+        (jobs, errors)
+    }
+
+    /// Reads every GitHub job through the API, and returns the snapshots by job index.
+    pub fn fetch(&self, jobs: &[Job]) -> HashMap<usize, Result<Snapshot, String>> {
+        let mut indices = Vec::new();
+        let mut requests = Vec::new();
+        for (index, job) in jobs.iter().enumerate() {
+            if let JobLocation::GitHub {
+                repository,
+                git_ref,
+                options,
+            } = &job.location
+            {
+                indices.push(index);
+                requests.push(RepoRequest {
+                    repository: repository.clone(),
+                    git_ref: git_ref.clone(),
+                    options: options.clone(),
+                });
+            }
+        }
+        if requests.is_empty() {
+            return HashMap::new();
+        }
         let more = |slot: usize, snapshot: &Snapshot| {
             crate::model::unread_dockerfiles(snapshot, &jobs[indices[slot]].settings.link)
         };
-        let results = source.fetch(&requests, &more).await;
-        let snapshots = indices
+        let results = self.runtime.block_on(self.source.fetch(&requests, &more));
+        indices
             .iter()
             .zip(results)
             .map(|(index, result)| (*index, result.map_err(|error| error.to_string())))
-            .collect();
-        (snapshots, Some(source.stats()))
-    })
+            .collect()
+    }
+
+    /// Returns the request counters so far.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.source.stats()
+    }
+}
+
+/// Tells whether any job reads from GitHub.
+pub fn has_github_jobs(jobs: &[Job]) -> bool {
+    jobs.iter()
+        .any(|job| matches!(job.location, JobLocation::GitHub { .. }))
 }
 
 /// Returns the jobs of every entry of a loaded config file at `config_path`.
@@ -279,17 +334,51 @@ pub fn build_scorecard_with(
     policy: &Policy,
     github: &GitHubSettings,
 ) -> (Scorecard, Option<StatsSnapshot>) {
-    let (mut fetched, stats) = fetch_github(jobs, github);
+    if !has_github_jobs(jobs) {
+        return (
+            build_scorecard_from(jobs, policy, HashMap::new(), Vec::new()),
+            None,
+        );
+    }
+    match GitHubRun::start(github) {
+        Ok(run) => {
+            let fetched = run.fetch(jobs);
+            let scorecard = build_scorecard_from(jobs, policy, fetched, Vec::new());
+            (scorecard, Some(run.stats()))
+        }
+        Err(message) => {
+            let fetched = jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, job)| matches!(job.location, JobLocation::GitHub { .. }))
+                .map(|(index, _)| (index, Err(message.clone())))
+                .collect();
+            (
+                build_scorecard_from(jobs, policy, fetched, Vec::new()),
+                None,
+            )
+        }
+    }
+}
+
+/// Grades every job, GitHub jobs from `fetched` (by job index), adds the `extra` rows (owners
+/// that could not be listed), and returns the scorecard sorted by name then source.
+pub fn build_scorecard_from(
+    jobs: &[Job],
+    policy: &Policy,
+    mut fetched: HashMap<usize, Result<Snapshot, String>>,
+    extra: Vec<RepoReport>,
+) -> Scorecard {
     let mut reports: Vec<RepoReport> = jobs
         .iter()
         .enumerate()
         .map(|(index, job)| grade_job(job, policy, fetched.remove(&index)))
         .collect();
+    reports.extend(extra);
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
-    let scorecard = Scorecard {
+    Scorecard {
         tool: "dockgrade".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         repos: reports,
-    };
-    (scorecard, stats)
+    }
 }

@@ -212,14 +212,42 @@ fn unknown_key_in_nested_tables() {
 }
 
 #[test]
-fn org_table_not_supported_yet() {
-    let error = parse_error("[[org]]\nname = \"octo-org\"\n");
-    assert_eq!(error.line, 1);
-    assert!(error.message.contains("[[org]]"), "{}", error.message);
+fn org_table_parses() {
+    let config = parse(
+        "[[org]]\nname = \"octo-org\"\ninclude = [\"api-*\"]\nexclude = [\"*-old\"]\nforks = true\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert!(config.repos.is_empty());
+    assert_eq!(config.orgs.len(), 1);
+    let org = &config.orgs[0];
+    assert_eq!(org.line, 1);
+    assert_eq!(org.name, "octo-org");
+    assert_eq!(org.include, ["api-*"]);
+    assert_eq!(org.exclude, ["*-old"]);
+    assert!(!org.archived);
+    assert!(org.forks);
+
+    let error = parse_error("[[org]]\nname = \"octo org\"\n");
+    assert_eq!(error.line, 2);
     assert!(
-        error.message.contains("not supported yet"),
+        error.message.contains("invalid [[org]] name"),
         "{}",
         error.message
+    );
+
+    let error = parse_error("[[org]]\nname = \"a\"\n[[org]]\nname = \"A\"\n");
+    assert_eq!(error.line, 3);
+    assert!(
+        error.message.contains("duplicate [[org]]"),
+        "{}",
+        error.message
+    );
+
+    let error = parse_error("[[org]]\nname = \"a\"\nfork = true\n");
+    assert!(
+        error.help.contains("did you mean `forks`"),
+        "{}",
+        error.help
     );
 }
 

@@ -34,6 +34,24 @@ pub struct Config {
     pub github: GitHubConfig,
     /// Repositories in file order.
     pub repos: Vec<RepoEntry>,
+    /// Organizations or users whose repositories are read from GitHub, in file order.
+    pub orgs: Vec<OrgEntry>,
+}
+
+/// One `[[org]]` entry: every repository of a GitHub organization or user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgEntry {
+    pub line: usize,
+    /// The organization or user login.
+    pub name: String,
+    /// Globs over repository names; when not empty, only matching repositories are read.
+    pub include: Vec<String>,
+    /// Globs over repository names whose repositories are left out.
+    pub exclude: Vec<String>,
+    /// Whether archived repositories are read; `false` by default.
+    pub archived: bool,
+    /// Whether forks are read; `false` by default.
+    pub forks: bool,
 }
 
 /// The `[grading]` table.

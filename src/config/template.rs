@@ -71,6 +71,18 @@ path = "."
 # id = "pinned-digest"
 # reason = "base image is rebuilt nightly"
 # expires = 2027-06-30
+
+# Every repository of a GitHub organization or user, each read at its default
+# branch like a [[repo]] with a github key. Archived repositories and forks
+# are left out unless archived or forks is true. include and exclude are globs
+# over repository names. A repository also listed as a [[repo]] is read once,
+# with that entry's settings. Remove the "#" at the start of each line to use it.
+#[[org]]
+#  name = "octo-org"
+#  include = ["api-*", "*-service"]
+#  exclude = ["*-sandbox"]
+#  archived = false
+#  forks = false
 "##;
 
 #[cfg(test)]

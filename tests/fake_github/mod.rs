@@ -35,6 +35,8 @@ pub struct Repo {
     pub truncated: bool,
     /// Tags and branches besides `main`, each naming a set of entries.
     pub refs: BTreeMap<String, BTreeMap<String, Entry>>,
+    pub archived: bool,
+    pub fork: bool,
 }
 
 impl Repo {
@@ -226,6 +228,8 @@ struct RepoState {
 #[derive(Debug, Default)]
 struct State {
     repos: HashMap<String, RepoState>,
+    /// Owners with a repository listing: login and whether it is an organization.
+    owners: HashMap<String, bool>,
 }
 
 /// The fake server.
@@ -254,6 +258,7 @@ impl FakeGitHub {
         let responder = Responder {
             state: state.clone(),
             rest_prefix: rest_prefix.to_string(),
+            base_url: server.uri(),
         };
         Mock::given(method("POST"))
             .and(path_regex(format!("^{}$", regex_escape(graphql_path))))
@@ -262,7 +267,10 @@ impl FakeGitHub {
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .and(path_regex(format!("^{}/repos/", regex_escape(rest_prefix))))
+            .and(path_regex(format!(
+                "^{}/(repos|orgs|users)/",
+                regex_escape(rest_prefix)
+            )))
             .respond_with(responder)
             .with_priority(10)
             .mount(&server)
@@ -305,6 +313,16 @@ impl FakeGitHub {
         state
             .repos
             .insert(name.to_string(), RepoState { repo, main, refs });
+    }
+
+    /// Adds an owner whose repositories are listed: an organization (`/orgs/{login}/repos`) or
+    /// a user (`/users/{login}/repos`).
+    pub fn add_owner(&self, login: &str, is_org: bool) {
+        self.state
+            .lock()
+            .unwrap()
+            .owners
+            .insert(login.to_string(), is_org);
     }
 
     /// Returns the commit id the fake serves for a repository's default branch.
@@ -396,6 +414,8 @@ pub fn get_path(needle: &'static str) -> impl Fn(&Request) -> bool + Send + Sync
 struct Responder {
     state: Arc<Mutex<State>>,
     rest_prefix: String,
+    /// `http://127.0.0.1:port`, for absolute `link` URLs as GitHub sends them.
+    base_url: String,
 }
 
 impl Respond for Responder {
@@ -404,7 +424,7 @@ impl Respond for Responder {
         let response = if request.method.as_str() == "POST" {
             graphql(&state, request)
         } else {
-            rest(&state, request, &self.rest_prefix)
+            rest(&state, request, &self.rest_prefix, &self.base_url)
         };
         response
             .insert_header("x-ratelimit-limit", "5000")
@@ -421,9 +441,12 @@ fn not_found() -> ResponseTemplate {
     }))
 }
 
-fn rest(state: &State, request: &Request, prefix: &str) -> ResponseTemplate {
+fn rest(state: &State, request: &Request, prefix: &str, base_url: &str) -> ResponseTemplate {
     let path = request.url.path().strip_prefix(prefix).unwrap_or("");
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "repos" {
+        return owner_listing(state, request, base_url, parts[0] == "orgs", parts[1]);
+    }
     // repos/{owner}/{name}/git/{trees|blobs}/{sha}
     if parts.len() != 6 || parts[0] != "repos" || parts[3] != "git" {
         return not_found();
@@ -475,6 +498,82 @@ fn rest(state: &State, request: &Request, prefix: &str) -> ResponseTemplate {
         }
         _ => not_found(),
     }
+}
+
+/// Serves one page of an owner's repositories, with a `link` header to the next page and an
+/// `etag` that a matching `If-None-Match` turns into 304.
+fn owner_listing(
+    state: &State,
+    request: &Request,
+    base_url: &str,
+    as_org: bool,
+    login: &str,
+) -> ResponseTemplate {
+    if state.owners.get(login) != Some(&as_org) {
+        return not_found();
+    }
+    let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(30);
+    let page: usize = query
+        .get("page")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(1);
+    let mut names: Vec<&String> = state
+        .repos
+        .keys()
+        .filter(|name| name.split('/').next() == Some(login))
+        .collect();
+    names.sort();
+    let items: Vec<Value> = names
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|full| {
+            let repo = &state.repos[*full].repo;
+            json!({
+                "id": 1,
+                "name": full.split('/').nth(1).unwrap_or(""),
+                "full_name": full,
+                "private": false,
+                "archived": repo.archived,
+                "fork": repo.fork,
+                "default_branch": "main"
+            })
+        })
+        .collect();
+    let body = Value::Array(items).to_string();
+    let etag = format!("W/\"{}\"", hash_text(&body));
+    if request
+        .headers
+        .get("if-none-match")
+        .and_then(|value| value.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return ResponseTemplate::new(304).insert_header("etag", etag.as_str());
+    }
+    let mut response = ResponseTemplate::new(200)
+        .insert_header("etag", etag.as_str())
+        .insert_header("content-type", "application/json; charset=utf-8")
+        .set_body_string(body);
+    if page * per_page < names.len() {
+        let mut next =
+            url::Url::parse(&format!("{base_url}{}", request.url.path())).expect("valid URL");
+        let pairs: Vec<(String, String)> = request
+            .url
+            .query_pairs()
+            .into_owned()
+            .filter(|(key, _)| key != "page")
+            .collect();
+        next.query_pairs_mut()
+            .clear()
+            .extend_pairs(pairs)
+            .append_pair("page", &(page + 1).to_string());
+        response = response.insert_header("link", format!("<{next}>; rel=\"next\"").as_str());
+    }
+    response
 }
 
 fn tree_response(repo: &Repo, objects: &Objects, sha: &str, recursive: bool) -> ResponseTemplate {

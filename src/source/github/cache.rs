@@ -76,6 +76,27 @@ impl Cache {
         self.write("blobs", blob_sha, bytes);
     }
 
+    /// Returns a cached API page with its `etag`, stored under the SHA-1 of `key`. Unlike trees
+    /// and blobs a page can change, so it is only used after the server answers 304.
+    pub fn page(&self, key: &str) -> Option<CachedPage> {
+        let path = self.path_of("pages", &page_id(key))?;
+        let bytes = fs::read(&path).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(page) => Some(page),
+            Err(error) => {
+                warn!(path = %path.display(), %error, "ignoring a corrupt cache file; it will be rebuilt");
+                let _ = fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    pub fn put_page(&self, key: &str, page: &CachedPage) {
+        if let Ok(bytes) = serde_json::to_vec(page) {
+            self.write("pages", &page_id(key), &bytes);
+        }
+    }
+
     /// Returns `<root>/<kind>/<first two hex digits>/<id>`, or `None` without a cache or for an
     /// id that is not hexadecimal (it could name a path outside the cache).
     fn path_of(&self, kind: &str, id: &str) -> Option<PathBuf> {
@@ -120,6 +141,25 @@ impl Cache {
         }
         result
     }
+}
+
+/// One page of a listing endpoint, kept for conditional requests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CachedPage {
+    pub etag: String,
+    pub body: String,
+    /// The `rel="next"` link of the page, if any.
+    pub next: Option<String>,
+}
+
+fn page_id(key: &str) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(key.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Returns the git object id of a blob: SHA-1 over `blob <size>\0` and the bytes.

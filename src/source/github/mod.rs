@@ -10,6 +10,7 @@ mod auth;
 mod blobs;
 mod cache;
 mod graphql;
+mod orgs;
 mod retry;
 mod stats;
 mod transport;
@@ -17,6 +18,7 @@ mod tree;
 
 pub use auth::{Credentials, Token, TOKEN_VARIABLES};
 pub use cache::{default_cache_dir, git_blob_id};
+pub use orgs::{OrgError, OrgRequest};
 pub use retry::RetryPolicy;
 pub use stats::{Stats, StatsSnapshot};
 pub use transport::{graphql_base, TransportError, DEFAULT_API_URL};
@@ -127,6 +129,12 @@ impl GitHubSource {
     /// Returns the request counters so far.
     pub fn stats(&self) -> StatsSnapshot {
         self.transport.stats().snapshot()
+    }
+
+    /// Returns the `owner/name` of every repository of an organization or user that the
+    /// entry's rules keep, sorted.
+    pub async fn list_org(&self, org: &OrgRequest) -> Result<Vec<String>, OrgError> {
+        orgs::list_owner_repos(&self.transport, &self.cache, &self.settings.api_url, org).await
     }
 
     /// Reads every repository, in input order. `more_paths` returns, for a repository's index

@@ -114,7 +114,14 @@ impl Transport {
 
     /// Sends a REST `GET` for a path under the API base (`/repos/o/r/git/trees/...`).
     pub async fn get(&self, path: &str) -> Result<Reply, TransportError> {
-        self.send(Api::Rest, path, None, false).await
+        self.send(Api::Rest, path, None, None, false).await
+    }
+
+    /// Sends a conditional REST `GET` with `If-None-Match: etag`; a 304 answer does not count
+    /// against the primary rate limit
+    /// (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+    pub async fn get_if_none_match(&self, path: &str, etag: &str) -> Result<Reply, TransportError> {
+        self.send(Api::Rest, path, None, Some(etag), false).await
     }
 
     /// Posts a GraphQL query. With `split_on_timeout`, a 502 or 504 returns
@@ -125,7 +132,7 @@ impl Transport {
         body: &serde_json::Value,
         split_on_timeout: bool,
     ) -> Result<Reply, TransportError> {
-        self.send(Api::Graphql, "/graphql", Some(body), split_on_timeout)
+        self.send(Api::Graphql, "/graphql", Some(body), None, split_on_timeout)
             .await
     }
 
@@ -136,6 +143,7 @@ impl Transport {
         api: Api,
         path: &str,
         body: Option<&serde_json::Value>,
+        etag: Option<&str>,
         split_on_timeout: bool,
     ) -> Result<Reply, TransportError> {
         let method = if api == Api::Graphql { "POST" } else { "GET" };
@@ -153,9 +161,11 @@ impl Transport {
                 Api::Rest => self.stats.count_rest(),
                 Api::Graphql => self.stats.count_graphql(),
             }
-            let outcome =
-                tokio::time::timeout(self.policy.request_timeout, self.execute(api, path, body))
-                    .await;
+            let outcome = tokio::time::timeout(
+                self.policy.request_timeout,
+                self.execute(api, path, body, etag),
+            )
+            .await;
             drop(permit);
 
             let reply = match outcome {
@@ -272,6 +282,7 @@ impl Transport {
         api: Api,
         path: &str,
         body: Option<&serde_json::Value>,
+        etag: Option<&str>,
     ) -> Result<Reply, String> {
         let response = match api {
             Api::Rest => {
@@ -280,6 +291,9 @@ impl Transport {
                     ACCEPT,
                     HeaderValue::from_static("application/vnd.github+json"),
                 );
+                if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
+                    headers.insert(http::header::IF_NONE_MATCH, value);
+                }
                 self.rest._get_with_headers(path, Some(headers)).await
             }
             Api::Graphql => self.graphql._post(path, body).await,
