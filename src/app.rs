@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::grade::Policy;
 use crate::pipeline;
 use crate::report;
-use crate::source::github::{self, Credentials, GitHubSettings};
+use crate::source::github::{self, AppCredentials, Credentials, GitHubSettings};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tracing::error;
@@ -23,6 +23,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .without_time()
         .try_init();
@@ -68,7 +69,13 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
         return report_scorecard(&scorecard, args);
     }
 
-    let settings = github_settings(&config, github_args);
+    let settings = match github_settings(&config, github_args) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return cli::EXIT_USAGE;
+        }
+    };
     let run = match crate::scan::GitHubRun::start(&settings) {
         Ok(run) => run,
         Err(message) => {
@@ -87,23 +94,33 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
 }
 
 /// Builds the GitHub settings from repos.toml, the command line and the environment.
-fn github_settings(config: &Config, args: &GitHubArgs) -> GitHubSettings {
+fn github_settings(config: &Config, args: &GitHubArgs) -> Result<GitHubSettings, String> {
     let defaults = GitHubSettings::default();
+    let credentials = match (args.github_app_id, &args.github_app_key) {
+        (Some(app_id), Some(key)) => Credentials::App(AppCredentials::from_key_file(app_id, key)?),
+        _ => Credentials::from_env(),
+    };
+    if matches!(credentials, Credentials::Anonymous) {
+        tracing::warn!(
+            "no GitHub token: set GITHUB_TOKEN or GH_TOKEN; anonymous requests can read public \
+             repositories only, 60 per hour"
+        );
+    }
     let cache_dir = if args.no_cache {
         None
     } else {
         args.cache_dir.clone().or(defaults.cache_dir.clone())
     };
-    GitHubSettings {
+    Ok(GitHubSettings {
         api_url: config
             .github
             .api_url
             .clone()
             .unwrap_or_else(|| github::DEFAULT_API_URL.to_string()),
-        credentials: Credentials::from_env(),
+        credentials,
         cache_dir,
         ..defaults
-    }
+    })
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {

@@ -92,6 +92,23 @@ pub struct GitHubArgs {
     /// Print the GitHub request counts by kind on stderr at the end.
     #[arg(long)]
     pub stats: bool,
+    /// Authenticate as this GitHub App (its numeric id) instead of with GITHUB_TOKEN or GH_TOKEN;
+    /// needs --github-app-key.
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "DOCKGRADE_GITHUB_APP_ID",
+        requires = "github_app_key"
+    )]
+    pub github_app_id: Option<u64>,
+    /// PEM file with the GitHub App's private key.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "DOCKGRADE_GITHUB_APP_KEY",
+        requires = "github_app_id"
+    )]
+    pub github_app_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

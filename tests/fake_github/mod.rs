@@ -230,6 +230,8 @@ struct State {
     repos: HashMap<String, RepoState>,
     /// Owners with a repository listing: login and whether it is an organization.
     owners: HashMap<String, bool>,
+    /// GitHub App installations by owner login.
+    installations: HashMap<String, u64>,
 }
 
 /// The fake server.
@@ -323,6 +325,45 @@ impl FakeGitHub {
             .unwrap()
             .owners
             .insert(login.to_string(), is_org);
+    }
+
+    /// Installs the test GitHub App on the given owners: the installation look-ups answer with
+    /// these ids, and `POST /app/installations/{id}/access_tokens` mints `ghs_installation_{id}`.
+    pub async fn install_app(&self, installations: &[(&str, u64)]) {
+        {
+            let mut state = self.state.lock().unwrap();
+            for (owner, id) in installations {
+                state.installations.insert(owner.to_string(), *id);
+            }
+        }
+        Mock::given(method("POST"))
+            .and(path_regex(format!(
+                "^{}/app/installations/[0-9]+/access_tokens$",
+                regex_escape(&self.rest_prefix)
+            )))
+            .respond_with(|request: &Request| {
+                if !is_app_jwt(request) {
+                    return ResponseTemplate::new(401).set_body_json(
+                        json!({"message": "A JSON web token could not be decoded"}),
+                    );
+                }
+                let id = request
+                    .url
+                    .path()
+                    .split('/')
+                    .rev()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .to_string();
+                ResponseTemplate::new(201).set_body_json(json!({
+                    "token": format!("ghs_installation_{id}"),
+                    "expires_at": "2100-01-01T00:00:00Z",
+                    "permissions": {"contents": "read", "metadata": "read"},
+                    "repository_selection": "all"
+                }))
+            })
+            .mount(&self.server)
+            .await;
     }
 
     /// Returns the commit id the fake serves for a repository's default branch.
@@ -433,6 +474,17 @@ impl Respond for Responder {
     }
 }
 
+/// Tells whether a request authenticates as the App: a bearer JSON web token (three
+/// dot-separated parts).
+fn is_app_jwt(request: &Request) -> bool {
+    request
+        .headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .is_some_and(|token| token.split('.').count() == 3)
+}
+
 fn not_found() -> ResponseTemplate {
     ResponseTemplate::new(404).set_body_json(json!({
         "message": "Not Found",
@@ -444,6 +496,20 @@ fn not_found() -> ResponseTemplate {
 fn rest(state: &State, request: &Request, prefix: &str, base_url: &str) -> ResponseTemplate {
     let path = request.url.path().strip_prefix(prefix).unwrap_or("");
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "installation"
+    {
+        if !is_app_jwt(request) {
+            return ResponseTemplate::new(401)
+                .set_body_json(json!({"message": "A JSON web token could not be decoded"}));
+        }
+        let is_org = state.owners.get(parts[1]).copied().unwrap_or(true);
+        return match state.installations.get(parts[1]) {
+            Some(id) if is_org == (parts[0] == "orgs") => {
+                ResponseTemplate::new(200).set_body_json(json!({"id": id, "app_id": 1}))
+            }
+            _ => not_found(),
+        };
+    }
     if parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "repos" {
         return owner_listing(state, request, base_url, parts[0] == "orgs", parts[1]);
     }

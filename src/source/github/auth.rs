@@ -47,6 +47,47 @@ pub enum Credentials {
     Anonymous,
     /// A bearer token sent with every request.
     Token(Token),
+    /// A GitHub App: one installation token per repository owner, minted on first use and
+    /// renewed by octocrab 30 seconds before it expires (tokens last one hour,
+    /// https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-an-installation-access-token-for-a-github-app).
+    App(AppCredentials),
+}
+
+/// A GitHub App id and its private key in PEM form.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AppCredentials {
+    pub app_id: u64,
+    private_key: Vec<u8>,
+}
+
+impl AppCredentials {
+    pub fn new(app_id: u64, private_key_pem: Vec<u8>) -> AppCredentials {
+        AppCredentials {
+            app_id,
+            private_key: private_key_pem,
+        }
+    }
+
+    /// Reads the private key from a PEM file.
+    pub fn from_key_file(app_id: u64, path: &std::path::Path) -> Result<AppCredentials, String> {
+        std::fs::read(path)
+            .map(|pem| AppCredentials::new(app_id, pem))
+            .map_err(|error| format!("cannot read the GitHub App key {}: {error}", path.display()))
+    }
+
+    pub(crate) fn private_key(&self) -> &[u8] {
+        &self.private_key
+    }
+}
+
+impl fmt::Debug for AppCredentials {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("AppCredentials")
+            .field("app_id", &self.app_id)
+            .field("private_key", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -67,5 +108,8 @@ mod tests {
         let credentials = Credentials::Token(token.clone());
         assert!(!format!("{credentials:?}").contains("secret"));
         assert_eq!(token.expose(), "ghp_secretvalue");
+
+        let app = Credentials::App(AppCredentials::new(7, b"-----BEGIN KEY-----".to_vec()));
+        assert!(!format!("{app:?}").contains("BEGIN"));
     }
 }

@@ -10,7 +10,7 @@ use super::transport::{Transport, TransportError};
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A repository and the ref to read it at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,20 +56,37 @@ pub async fn resolve_heads(
     repos: &[RepoRef],
     batch_size: usize,
 ) -> Vec<Head> {
-    let batches: Vec<&[RepoRef]> = repos.chunks(batch_size.max(1)).collect();
-    let results = futures::future::join_all(
-        batches
-            .into_iter()
-            .map(|batch| heads_batch(transport, batch)),
-    )
-    .await;
-    results.into_iter().flatten().collect()
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, repo) in repos.iter().enumerate() {
+        groups
+            .entry(transport.batch_key(&repo.repository))
+            .or_default()
+            .push(index);
+    }
+    let mut batches: Vec<(Vec<usize>, Vec<RepoRef>)> = Vec::new();
+    for indices in groups.values() {
+        for chunk in indices.chunks(batch_size.max(1)) {
+            let refs = chunk.iter().map(|index| repos[*index].clone()).collect();
+            batches.push((chunk.to_vec(), refs));
+        }
+    }
+    let results =
+        futures::future::join_all(batches.iter().map(|(_, refs)| heads_batch(transport, refs)))
+            .await;
+    let mut heads = vec![Head::Failed("not resolved".to_string()); repos.len()];
+    for ((indices, _), batch_heads) in batches.iter().zip(results) {
+        for (index, head) in indices.iter().zip(batch_heads) {
+            heads[*index] = head;
+        }
+    }
+    heads
 }
 
 fn heads_batch<'a>(transport: &'a Transport, repos: &'a [RepoRef]) -> BoxFuture<'a, Vec<Head>> {
     async move {
         let body = heads_query(repos);
-        match transport.graphql(&body, repos.len() > 1).await {
+        let owner = split_repository(&repos[0].repository).0;
+        match transport.graphql(owner, &body, repos.len() > 1).await {
             Ok(reply) if reply.status.is_success() => {
                 match serde_json::from_slice::<Value>(&reply.body) {
                     Ok(value) => parse_heads(repos, &value),
@@ -261,21 +278,30 @@ pub async fn read_blobs(
     concurrency: usize,
 ) -> HashMap<String, BlobText> {
     use futures::StreamExt;
-    let mut batches: Vec<&[BlobRequest]> = Vec::new();
-    let mut start = 0;
-    let mut bytes = 0u64;
-    for (index, blob) in blobs.iter().enumerate() {
-        let full = index - start >= batch_size.max(1)
-            || (index > start && bytes + blob.size > max_batch_bytes);
-        if full {
-            batches.push(&blobs[start..index]);
-            start = index;
-            bytes = 0;
-        }
-        bytes += blob.size;
+    let mut groups: BTreeMap<String, Vec<BlobRequest>> = BTreeMap::new();
+    for blob in blobs {
+        groups
+            .entry(transport.batch_key(&blob.repository))
+            .or_default()
+            .push(blob.clone());
     }
-    if start < blobs.len() {
-        batches.push(&blobs[start..]);
+    let mut batches: Vec<&[BlobRequest]> = Vec::new();
+    for group in groups.values() {
+        let mut start = 0;
+        let mut bytes = 0u64;
+        for (index, blob) in group.iter().enumerate() {
+            let full = index - start >= batch_size.max(1)
+                || (index > start && bytes + blob.size > max_batch_bytes);
+            if full {
+                batches.push(&group[start..index]);
+                start = index;
+                bytes = 0;
+            }
+            bytes += blob.size;
+        }
+        if start < group.len() {
+            batches.push(&group[start..]);
+        }
     }
     let results: Vec<HashMap<String, BlobText>> = futures::stream::iter(batches)
         .map(|batch| blobs_batch(transport, batch))
@@ -297,7 +323,8 @@ fn blobs_batch<'a>(
                 .map(|blob| (blob.sha.clone(), BlobText::Missing(message.clone())))
                 .collect::<HashMap<_, _>>()
         };
-        match transport.graphql(&body, blobs.len() > 1).await {
+        let owner = split_repository(&blobs[0].repository).0;
+        match transport.graphql(owner, &body, blobs.len() > 1).await {
             Ok(reply) if reply.status.is_success() => {
                 match serde_json::from_slice::<Value>(&reply.body) {
                     Ok(value) => parse_blobs(&aliases, &value),

@@ -9,6 +9,7 @@ mod assemble;
 mod auth;
 mod blobs;
 mod cache;
+mod clients;
 mod graphql;
 mod orgs;
 mod retry;
@@ -16,7 +17,7 @@ mod stats;
 mod transport;
 mod tree;
 
-pub use auth::{Credentials, Token, TOKEN_VARIABLES};
+pub use auth::{AppCredentials, Credentials, Token, TOKEN_VARIABLES};
 pub use cache::{default_cache_dir, git_blob_id};
 pub use orgs::{OrgError, OrgRequest};
 pub use retry::RetryPolicy;

@@ -2,14 +2,13 @@
 //! task, retries with capped exponential backoff, per-request logs and counters.
 
 use super::auth::Credentials;
+use super::clients::{first_line, owner_of, ClientPair, Clients};
 use super::retry::{is_transient, rate_limit_of, Quota, RateLimit, RetryPolicy};
 use super::stats::Stats;
 use bytes::Bytes;
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
-use octocrab::service::middleware::retry::RetryConfig;
-use octocrab::Octocrab;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -52,6 +51,8 @@ pub enum TransportError {
     Network { tries: u32, message: String },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    #[error("{0}")]
+    NoInstallation(String),
 }
 
 /// Where a request goes, for the counters and the GraphQL rate-limit check.
@@ -63,8 +64,7 @@ enum Api {
 
 /// The shared HTTP client of a run.
 pub struct Transport {
-    rest: Octocrab,
-    graphql: Octocrab,
+    clients: Clients,
     credentials: Credentials,
     permits: Semaphore,
     pause_until: Mutex<Option<Instant>>,
@@ -95,11 +95,9 @@ impl Transport {
         stats: Arc<Stats>,
     ) -> Result<Transport, TransportError> {
         let api_url = api_url.trim_end_matches('/');
-        let rest = build_client(api_url, &credentials)?;
-        let graphql = build_client(&graphql_base(api_url), &credentials)?;
+        let clients = Clients::new(api_url, &credentials, policy.request_timeout)?;
         Ok(Transport {
-            rest,
-            graphql,
+            clients,
             credentials,
             permits: Semaphore::new(concurrency.max(1)),
             pause_until: Mutex::new(None),
@@ -112,28 +110,52 @@ impl Transport {
         &self.stats
     }
 
+    /// Returns the key that groups repositories into shared GraphQL batches (see
+    /// [`Clients::batch_key`]).
+    pub fn batch_key(&self, repository: &str) -> String {
+        self.clients.batch_key(repository)
+    }
+
     /// Sends a REST `GET` for a path under the API base (`/repos/o/r/git/trees/...`).
     pub async fn get(&self, path: &str) -> Result<Reply, TransportError> {
-        self.send(Api::Rest, path, None, None, false).await
+        self.send(Api::Rest, owner_of_path(path), path, None, None, false)
+            .await
     }
 
     /// Sends a conditional REST `GET` with `If-None-Match: etag`; a 304 answer does not count
     /// against the primary rate limit
     /// (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
     pub async fn get_if_none_match(&self, path: &str, etag: &str) -> Result<Reply, TransportError> {
-        self.send(Api::Rest, path, None, Some(etag), false).await
+        self.send(
+            Api::Rest,
+            owner_of_path(path),
+            path,
+            None,
+            Some(etag),
+            false,
+        )
+        .await
     }
 
-    /// Posts a GraphQL query. With `split_on_timeout`, a 502 or 504 returns
+    /// Posts a GraphQL query about repositories of `owner` (any owner when the credentials are a
+    /// token). With `split_on_timeout`, a 502 or 504 returns
     /// [`TransportError::GatewayTimeout`] at once, so the caller can split the batch instead of
     /// sending the same heavy query again.
     pub async fn graphql(
         &self,
+        owner: &str,
         body: &serde_json::Value,
         split_on_timeout: bool,
     ) -> Result<Reply, TransportError> {
-        self.send(Api::Graphql, "/graphql", Some(body), None, split_on_timeout)
-            .await
+        self.send(
+            Api::Graphql,
+            owner,
+            "/graphql",
+            Some(body),
+            None,
+            split_on_timeout,
+        )
+        .await
     }
 
     /// Sends one read request with the retry policy. Every request here is a read (a GET or a
@@ -141,12 +163,14 @@ impl Transport {
     async fn send(
         &self,
         api: Api,
+        owner: &str,
         path: &str,
         body: Option<&serde_json::Value>,
         etag: Option<&str>,
         split_on_timeout: bool,
     ) -> Result<Reply, TransportError> {
         let method = if api == Api::Graphql { "POST" } else { "GET" };
+        let clients = self.clients.for_owner(owner, &self.stats).await?;
         let mut server_retries = 0u32;
         let mut rate_limit_retries = 0u32;
         loop {
@@ -163,7 +187,7 @@ impl Transport {
             }
             let outcome = tokio::time::timeout(
                 self.policy.request_timeout,
-                self.execute(api, path, body, etag),
+                self.execute(&clients, api, path, body, etag),
             )
             .await;
             drop(permit);
@@ -279,6 +303,7 @@ impl Transport {
 
     async fn execute(
         &self,
+        clients: &ClientPair,
         api: Api,
         path: &str,
         body: Option<&serde_json::Value>,
@@ -294,18 +319,18 @@ impl Transport {
                 if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
                     headers.insert(http::header::IF_NONE_MATCH, value);
                 }
-                self.rest._get_with_headers(path, Some(headers)).await
+                clients.rest._get_with_headers(path, Some(headers)).await
             }
-            Api::Graphql => self.graphql._post(path, body).await,
+            Api::Graphql => clients.graphql().await?._post(path, body).await,
         }
-        .map_err(|error| self.redact(&error.to_string()))?;
+        .map_err(|error| self.redact(first_line(&error.to_string())))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
             .into_body()
             .collect()
             .await
-            .map_err(|error| self.redact(&error.to_string()))?
+            .map_err(|error| self.redact(first_line(&error.to_string())))?
             .to_bytes();
         Ok(Reply {
             status,
@@ -365,21 +390,12 @@ impl Transport {
     }
 }
 
-fn build_client(base: &str, credentials: &Credentials) -> Result<Octocrab, TransportError> {
-    let mut builder = Octocrab::builder()
-        .base_uri(base)
-        .map_err(|error| {
-            TransportError::InvalidRequest(format!("invalid API URL `{base}`: {error}"))
-        })?
-        // Retries happen in `Transport::send`, which also handles the limits octocrab's own
-        // retry layer does not see: GraphQL rate limits that arrive with HTTP 200.
-        .add_retry_config(RetryConfig::None);
-    if let Credentials::Token(token) = credentials {
-        builder = builder.personal_token(token.expose().to_string());
-    }
-    builder.build().map_err(|error| {
-        TransportError::InvalidRequest(format!("cannot build the HTTP client: {error}"))
-    })
+/// Returns the owner a REST path is about: `/repos/{owner}/...`, `/orgs/{owner}/...` or
+/// `/users/{owner}/...`.
+fn owner_of_path(path: &str) -> &str {
+    let mut segments = path.trim_start_matches('/').split('/');
+    segments.next();
+    owner_of(segments.next().unwrap_or(""))
 }
 
 /// Reads a GraphQL rate limit from a 200 response: an `errors` entry of type `RATE_LIMITED`
