@@ -32,7 +32,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 /// Runs one command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Scan(args) => scan(&args.config, &args.report, &args.github),
+        Command::Scan(args) => scan(&args.config, &args.report, &args.github, cli.quiet),
         Command::Check(args) => check(&args.paths, &args.report),
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
@@ -45,7 +45,7 @@ fn today(args: &ReportArgs) -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
+fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs, quiet: bool) -> u8 {
     let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(error) => {
@@ -70,7 +70,10 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs) -> u8 {
     }
 
     let settings = match github_settings(&config, github_args) {
-        Ok(settings) => settings,
+        Ok(settings) => GitHubSettings {
+            progress: !quiet,
+            ..settings
+        },
         Err(message) => {
             eprintln!("error: {message}");
             return cli::EXIT_USAGE;

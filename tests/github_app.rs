@@ -29,6 +29,7 @@ fn app_settings(fake: &FakeGitHub) -> GitHubSettings {
         concurrency: 4,
         batch_size: 50,
         max_batch_bytes: 2 * 1024 * 1024,
+        progress: false,
     }
 }
 

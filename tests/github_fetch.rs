@@ -37,6 +37,7 @@ fn settings(fake: &FakeGitHub, cache_dir: Option<PathBuf>) -> GitHubSettings {
         concurrency: 4,
         batch_size: 50,
         max_batch_bytes: 2 * 1024 * 1024,
+        progress: false,
     }
 }
 

@@ -12,6 +12,7 @@ mod cache;
 mod clients;
 mod graphql;
 mod orgs;
+mod progress;
 mod retry;
 mod stats;
 mod transport;
@@ -29,6 +30,7 @@ use blobs::{load_blobs, BatchLimits};
 use cache::Cache;
 use futures::StreamExt;
 use graphql::{resolve_heads, Head, RepoRef};
+use progress::Progress;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,6 +58,8 @@ pub struct GitHubSettings {
     pub batch_size: usize,
     /// Sum of blob sizes per contents query, in bytes.
     pub max_batch_bytes: u64,
+    /// Whether to draw a progress bar on stderr; it is drawn only when stderr is a terminal.
+    pub progress: bool,
 }
 
 impl Default for GitHubSettings {
@@ -68,6 +72,7 @@ impl Default for GitHubSettings {
             concurrency: 8,
             batch_size: 50,
             max_batch_bytes: 2 * 1024 * 1024,
+            progress: false,
         }
     }
 }
@@ -155,7 +160,18 @@ impl GitHubSource {
                 git_ref: request.git_ref.clone(),
             })
             .collect();
+        let progress = Progress::new(
+            self.settings.progress,
+            requests.len(),
+            self.transport.stats().clone(),
+        );
         let heads = resolve_heads(&self.transport, &refs, self.settings.batch_size).await;
+        progress.advance(
+            heads
+                .iter()
+                .filter(|head| !matches!(head, Head::Resolved { .. }))
+                .count(),
+        );
 
         let listings: Vec<(usize, String, Result<Listing, TreeError>)> =
             futures::stream::iter(heads.into_iter().enumerate())
@@ -173,9 +189,13 @@ impl GitHubSource {
                 .collect::<Vec<_>>()
                 .await
                 .into_iter()
-                .map(|(index, commit, tree_sha)| async move {
-                    let listing = self.listing(&requests[index].repository, &tree_sha).await;
-                    (index, commit, listing)
+                .map(|(index, commit, tree_sha)| {
+                    let progress = &progress;
+                    async move {
+                        let listing = self.listing(&requests[index].repository, &tree_sha).await;
+                        progress.advance(1);
+                        (index, commit, listing)
+                    }
                 })
                 .collect::<futures::stream::FuturesOrdered<_>>()
                 .collect()
@@ -246,6 +266,7 @@ impl GitHubSource {
             pending[*slot].assembly.fill(reads, &contents);
         }
 
+        progress.finish();
         for repo in pending {
             let snapshot = repo.assembly.finish();
             info!(
