@@ -66,12 +66,12 @@ fn scan_github_exit_code_and_stats() {
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
     let repos = report["repos"].as_array().unwrap();
     assert_eq!(repos.len(), 2);
-    let gone = repos
+    let missing = repos
         .iter()
         .find(|repo| repo["name"] == "acme/gone")
         .unwrap();
-    assert_eq!(gone["grade"], "error");
-    let message = gone["errors"][0]["message"].as_str().unwrap_or_default();
+    assert_eq!(missing["grade"], "error");
+    let message = missing["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("not found"), "{message}");
     let api = repos
         .iter()

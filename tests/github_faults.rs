@@ -251,9 +251,9 @@ async fn gateway_timeout_splits_large_batch() {
     for result in &results {
         assert!(snapshot(result).files.contains_key("Dockerfile"));
     }
-    // Heads: 5 → 2 + 3 → 2 + (1 + 2), so 5 queries, 2 of them answered 502.
+    // Heads: 5 → 2 + 3 → 2 + (1 + 2), so 5 queries, 2 of them returned 502.
     // Blobs: 5 Dockerfiles and 1 shared .dockerignore, 6 → 3 + 3 → (1 + 2) + (1 + 2), so 7
-    // queries, 3 of them answered 502.
+    // queries, 3 of them returned 502.
     assert_eq!(fake.count("POST /graphql").await, 12);
     assert_eq!(stats.graphql, 12);
     assert_eq!(stats.retries, 0, "a split is not a retry");

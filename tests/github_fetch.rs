@@ -52,7 +52,8 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The example fleet's repos.toml, and the same entries read from GitHub as `fleet/<folder>`.
+/// Returns the example fleet's repos.toml, and the same entries read from GitHub as
+/// `fleet/<folder>`.
 fn fleet_configs(api_url: &str) -> (Config, Config) {
     let path = manifest_dir().join("repos.toml");
     let text = std::fs::read_to_string(&path).expect("repos.toml is readable");

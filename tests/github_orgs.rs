@@ -176,7 +176,7 @@ fn warm_org_listing_uses_etags() {
 
     let warm = run_scan(&fake, text, Some(cache.path().to_path_buf()));
     assert_eq!(warm.names, cold.names);
-    // Three listing pages answered 304, then ⌈231 / 50⌉ = 5 heads queries.
+    // Three listing pages returned 304, then ⌈231 / 50⌉ = 5 heads queries.
     assert_eq!(warm.stats.not_modified, 3, "{:?}", warm.stats);
     assert_eq!(warm.stats.rest, 3, "{:?}", warm.stats);
     assert_eq!(warm.stats.graphql, 5, "{:?}", warm.stats);

@@ -29,9 +29,9 @@ pub enum Entry {
 #[derive(Debug, Clone, Default)]
 pub struct Repo {
     pub entries: BTreeMap<String, Entry>,
-    /// No commits: heads say `isEmpty`, trees answer 409.
+    /// No commits: the heads query returns `isEmpty`, and tree requests return 409.
     pub empty: bool,
-    /// The recursive tree listing answers `truncated: true` with only part of the entries.
+    /// The recursive tree listing returns `truncated: true` with only part of the entries.
     pub truncated: bool,
     /// Tags and branches besides `main`, each naming a set of entries.
     pub refs: BTreeMap<String, BTreeMap<String, Entry>>,
@@ -285,7 +285,7 @@ impl FakeGitHub {
         }
     }
 
-    /// The REST base URL to configure: the server address plus the REST prefix.
+    /// Returns the REST base URL to configure: the server address plus the REST prefix.
     pub fn api_url(&self) -> String {
         format!("{}{}", self.server.uri(), self.rest_prefix)
     }
@@ -327,7 +327,7 @@ impl FakeGitHub {
             .insert(login.to_string(), is_org);
     }
 
-    /// Installs the test GitHub App on the given owners: the installation look-ups answer with
+    /// Installs the test GitHub App on the given owners: the installation look-ups return
     /// these ids, and `POST /app/installations/{id}/access_tokens` mints `ghs_installation_{id}`.
     pub async fn install_app(&self, installations: &[(&str, u64)]) {
         {
@@ -391,7 +391,7 @@ impl FakeGitHub {
             .count()
     }
 
-    /// Answers the next `times` requests that `matcher` accepts with `response`, before the
+    /// Mounts `response` for the next `times` requests that `matcher` accepts, ahead of the
     /// normal responder.
     pub async fn fault<M: wiremock::Match + 'static>(
         &self,

@@ -6,13 +6,13 @@ use crate::source::local::{is_wanted, skip_rule, LocalOptions, PathFilter, Sourc
 use crate::source::{Skipped, Snapshot};
 use std::collections::{BTreeMap, HashMap};
 
-/// The first line of a Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+/// The first line of a Git LFS pointer file.
 const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
 /// Linux gives up after 40 links in one path resolution (`ELOOP`); the same bound applies here.
 const MAX_LINK_HOPS: usize = 40;
 
-/// A file to read: its repository path and the blob that holds its bytes.
+/// A file to read: its repository path and the blob that contains its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Read {
     pub path: String,
@@ -164,7 +164,7 @@ impl Assembly {
         reads
     }
 
-    /// Stores the bytes of `reads` in the snapshot; an unreadable blob or an LFS pointer is
+    /// Stores the bytes of `reads` in the snapshot. An unreadable blob or an LFS pointer is
     /// listed in `skipped` instead.
     pub fn fill(&mut self, reads: &[Read], contents: &Contents) {
         for read in reads {
@@ -257,7 +257,7 @@ impl Assembly {
     }
 }
 
-/// Tells whether a folder above `path` matches a skip rule; the folder itself is reported once,
+/// Tells whether a folder above `path` matches a skip rule. The folder itself is reported once,
 /// from its own tree entry.
 fn in_skipped_folder(skip: &[String], path: &str) -> bool {
     let mut end = 0;
@@ -272,8 +272,8 @@ fn in_skipped_folder(skip: &[String], path: &str) -> bool {
     false
 }
 
-/// Joins a link target to the link's folder and removes `.` and `..`; `None` when the result
-/// leaves the repository or the target is absolute.
+/// Joins a link target to the link's folder and removes `.` and `..`. Returns `None` when the
+/// result leaves the repository or the target is absolute.
 fn join_inside(folder: &str, target: &str) -> Option<String> {
     if target.starts_with('/') {
         return None;

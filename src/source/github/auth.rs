@@ -11,7 +11,7 @@ pub const TOKEN_VARIABLES: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];
 pub struct Token(String);
 
 impl Token {
-    /// Wraps a token; surrounding whitespace (a trailing newline from a file) is removed.
+    /// Wraps a token, without surrounding whitespace such as the trailing newline of a file.
     pub fn new(token: impl Into<String>) -> Token {
         Token(token.into().trim().to_string())
     }
@@ -38,7 +38,7 @@ impl fmt::Debug for Token {
     }
 }
 
-/// How requests authenticate.
+/// The credentials that requests authenticate with.
 #[derive(Debug, Clone, Default)]
 pub enum Credentials {
     /// No `Authorization` header: public repositories only, 60 requests per hour per address

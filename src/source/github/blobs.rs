@@ -20,8 +20,8 @@ pub struct BatchLimits {
 
 /// Returns the bytes of every requested blob by id, or why it could not be read.
 ///
-/// `requests` maps a blob id to its repository and size; any repository that contains the blob
-/// can serve it, so a blob shared by several repositories is read once.
+/// `requests` maps a blob id to one repository that contains it and its size. Any such
+/// repository can serve the blob, so a blob shared by several repositories is read once.
 pub async fn load_blobs(
     transport: &Transport,
     cache: &Cache,
@@ -92,8 +92,8 @@ struct BlobResponse {
     encoding: String,
 }
 
-/// Reads one blob through `GET /repos/{owner}/{repo}/git/blobs/{sha}`, which serves blobs up to
-/// 100 MB as base64 (https://docs.github.com/en/rest/git/blobs#get-a-blob).
+/// Reads one blob through `GET /repos/{owner}/{repo}/git/blobs/{sha}`, which returns the
+/// content as base64.
 async fn rest_blob(transport: &Transport, repository: &str, sha: &str) -> Result<Vec<u8>, String> {
     let reply = transport
         .get(&format!("/repos/{repository}/git/blobs/{sha}"))

@@ -77,7 +77,7 @@ impl Cache {
     }
 
     /// Returns a cached API page with its `etag`, stored under the SHA-1 of `key`. Unlike trees
-    /// and blobs a page can change, so it is only used after the server answers 304.
+    /// and blobs a page can change, so it is only used after the server responds with 304.
     pub fn page(&self, key: &str) -> Option<CachedPage> {
         let path = self.path_of("pages", &page_id(key))?;
         let bytes = fs::read(&path).ok()?;

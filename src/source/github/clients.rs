@@ -25,10 +25,10 @@ pub struct ClientPair {
 
 enum GraphqlClient {
     Fixed(Octocrab),
-    /// A client built from the REST installation client's token. octocrab requests installation
-    /// tokens at `/app/installations/{id}/access_tokens` under the client's base URL, which is
-    /// wrong for a client based at Enterprise Server's `/api` (REST lives under `/api/v3`), so
-    /// only the REST client mints tokens and this one is rebuilt when the token changes.
+    /// A client built from the REST installation client's token. octocrab requests tokens at
+    /// `/app/installations/{id}/access_tokens` under the client's base URL. On Enterprise Server
+    /// the GraphQL client is based at `/api` while REST lives under `/api/v3`, so only the REST
+    /// client mints tokens, and this client is rebuilt when the token changes.
     FromInstallation {
         base: String,
         current: Mutex<Option<(String, Octocrab)>>,
@@ -63,7 +63,7 @@ impl ClientPair {
     }
 }
 
-/// Returns the first line of an octocrab error message, whose later lines hold a backtrace.
+/// Returns the first line of an octocrab error message, whose later lines contain a backtrace.
 pub fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or(message)
 }
@@ -144,7 +144,7 @@ impl Clients {
 
 impl AppClients {
     /// Finds the installation of the App on an organization, else on a user account
-    /// (https://docs.github.com/en/rest/apps/apps#get-an-organization-installation-for-the-authenticated-app).
+    /// (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-an-installation-access-token-for-a-github-app).
     // NOTE: these two look-ups are not retried on server errors or rate limits.
     async fn installation(&self, owner: &str, stats: &Stats) -> Result<Arc<ClientPair>, String> {
         let mut last_status = 0;

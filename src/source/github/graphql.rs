@@ -1,10 +1,12 @@
 //! GraphQL batches: one query resolves the heads of up to `batch_size` repositories, and one
 //! query reads up to `batch_size` blobs across repositories, each through aliases.
 //!
-//! A query without connections costs one point whatever its alias count
+//! GitHub's cost formula counts the requests needed to fill connections, with a minimum of one
+//! point, so these queries, which have no connections, should cost one point each whatever their
+//! alias count. That is an estimate from the formula, not a measurement
 //! (https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api).
-//! A query the server cannot finish within its 10 second limit answers 502 or 504, so a batch that
-//! times out is split in half and each half is sent again.
+//! GitHub stops a query after 10 seconds. The timeout is expected as 502 or 504, so a batch that
+//! gets either is split in half and each half is sent again.
 
 use super::transport::{Transport, TransportError};
 use futures::future::BoxFuture;

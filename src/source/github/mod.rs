@@ -1,8 +1,8 @@
 //! The GitHub source: reads repositories through the GitHub API without cloning them.
 //!
-//! Per run: GraphQL batches resolve every ref to a commit and root tree; one REST request per
-//! repository lists the tree (skipped when the tree id is cached); GraphQL batches read the
-//! needed blobs across repositories (skipped when the blob id is cached). A run where nothing
+//! Per run, GraphQL batches resolve every ref to a commit and root tree. Then one REST request
+//! per repository lists the tree, unless the tree id is cached. Last, GraphQL batches read the
+//! needed blobs across repositories, unless the blob id is cached. A run where nothing
 //! changed therefore costs one GraphQL request per `batch_size` repositories.
 
 mod assemble;
@@ -87,7 +87,7 @@ pub struct RepoRequest {
     pub options: LocalOptions,
 }
 
-/// Why a repository could not be read.
+/// An error that keeps a repository from being read.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     #[error("repository {repository} not found, or the token has no access to it: {message}")]

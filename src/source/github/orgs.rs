@@ -7,8 +7,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use tracing::debug;
 
-/// Maximum page size of the repository listings
-/// (https://docs.github.com/en/rest/repos/repos#list-organization-repositories).
+/// Maximum page size of the repository listings.
 const PER_PAGE: u32 = 100;
 
 /// An `[[org]]` entry to expand.
@@ -16,7 +15,7 @@ const PER_PAGE: u32 = 100;
 pub struct OrgRequest {
     /// Organization or user login.
     pub name: String,
-    /// Globs over repository names; when not empty, only matching repositories are kept.
+    /// Globs over repository names. When not empty, only matching repositories are kept.
     pub include: Vec<String>,
     /// Globs over repository names to leave out.
     pub exclude: Vec<String>,
@@ -24,7 +23,7 @@ pub struct OrgRequest {
     pub forks: bool,
 }
 
-/// Why an owner's repositories could not be listed.
+/// An error that keeps an owner's repositories from being listed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum OrgError {
     #[error("organization or user {0} not found, or the token has no access to it")]
@@ -60,7 +59,7 @@ pub async fn list_owner_repos(
     let include = compile(&org.name, &org.include)?;
     let exclude = compile(&org.name, &org.exclude)?;
 
-    // The organization listing answers 404 for a user account, which has its own endpoint.
+    // The organization listing returns 404 for a user account, which has its own endpoint.
     let org_path = format!("/orgs/{}/repos?per_page={PER_PAGE}&type=all", org.name);
     let listed = match list_pages(transport, cache, api_url, &org.name, &org_path).await? {
         Some(listed) => listed,
@@ -106,6 +105,8 @@ async fn list_pages(
     let mut next = Some(first.to_string());
     let mut is_first = true;
     while let Some(path) = next.take() {
+        // NOTE: GitHub computes ETags per token, so after an App's hourly installation token
+        // changes, a warm run can get 200 here instead of 304.
         let key = format!("{api_url}{path}");
         let cached = cache.page(&key);
         let reply = match &cached {
@@ -149,8 +150,7 @@ fn header(reply: &Reply, name: &str) -> Option<String> {
     Some(reply.headers.get(name)?.to_str().ok()?.to_string())
 }
 
-/// Returns the `rel="next"` URL of a `link` header
-/// (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+/// Returns the `rel="next"` URL of a `link` header.
 fn next_link(reply: &Reply) -> Option<String> {
     let link = header(reply, "link")?;
     link.split(',').find_map(|part| {

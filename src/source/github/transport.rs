@@ -55,7 +55,7 @@ pub enum TransportError {
     NoInstallation(String),
 }
 
-/// Where a request goes, for the counters and the GraphQL rate-limit check.
+/// The API a request goes to, for the counters and the GraphQL rate-limit check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Api {
     Rest,
@@ -122,7 +122,7 @@ impl Transport {
             .await
     }
 
-    /// Sends a conditional REST `GET` with `If-None-Match: etag`; a 304 answer does not count
+    /// Sends a conditional REST `GET` with `If-None-Match: etag`. A 304 response does not count
     /// against the primary rate limit
     /// (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
     pub async fn get_if_none_match(&self, path: &str, etag: &str) -> Result<Reply, TransportError> {

@@ -11,8 +11,8 @@ pub const MODE_SYMLINK: &str = "120000";
 pub const MODE_SUBMODULE: &str = "160000";
 
 /// Maximum number of sub-tree requests for one truncated tree.
-// NOTE: a repository with more folders than this is read partially and the snapshot says so;
-// the bound is a guess that keeps one monorepo from spending the hourly quota.
+// NOTE: a repository with more folders than this is read partially, and the folders left out are
+// listed as skipped. The bound is a guess that keeps one monorepo from spending the hourly quota.
 pub const MAX_WALK_REQUESTS: usize = 2000;
 
 /// One entry of a tree listing, as the REST API returns it.
