@@ -379,3 +379,38 @@ async fn corrupt_cache_files_are_rebuilt() {
     assert_eq!(stats.requests(), 1, "{stats:?}");
     assert_eq!(stats.cached, 3, "{stats:?}");
 }
+
+#[test]
+fn changed_repository_refetches_new_blobs() {
+    let runtime = runtime();
+    let fake = runtime.block_on(FakeGitHub::start());
+    let repos = serve_fleet(&fake);
+    let (_, github) = fleet_configs(&fake.api_url());
+    let config_path = manifest_dir().join("repos.toml");
+    let jobs = scan::jobs_for_config(&github, &config_path);
+    let cache = TempDir::new().unwrap();
+    let settings = settings(&fake, Some(cache.path().to_path_buf()));
+    let (_, cold) = scan::build_scorecard_with(&jobs, &policy(), &settings);
+    assert_eq!(cold.unwrap().rest, repos as u64);
+
+    // A new commit changes one Dockerfile of one repository.
+    let folder = manifest_dir().join("examples/fleet/orders-api");
+    let mut changed = Repo::from_folder(&folder);
+    changed = changed.file("Dockerfile", "FROM alpine:3.20\nUSER 1000\n");
+    fake.add("fleet/orders-api", changed);
+
+    let (card, warm) = scan::build_scorecard_with(&jobs, &policy(), &settings);
+    let warm = warm.unwrap();
+    // One heads query, the changed repository's tree, and one query for the one new blob.
+    assert_eq!(warm.graphql, 2, "{warm:?}");
+    assert_eq!(warm.rest, 1, "{warm:?}");
+    let orders = card
+        .repos
+        .iter()
+        .find(|repo| repo.name == "orders-api")
+        .expect("orders-api is graded");
+    assert_eq!(
+        orders.commit.as_deref(),
+        Some(fake.commit_of("fleet/orders-api").as_str())
+    );
+}

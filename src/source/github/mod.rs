@@ -200,8 +200,6 @@ impl GitHubSource {
                 .collect::<futures::stream::FuturesOrdered<_>>()
                 .collect()
                 .await;
-        // NOTE: FuturesOrdered runs every listing at once; the transport's semaphore bounds the
-        // requests in flight, not the number of waiting tasks.
 
         let mut pending = Vec::new();
         for (index, commit, listing) in listings {

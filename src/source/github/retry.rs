@@ -2,9 +2,9 @@
 //!
 //! GitHub's rules (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
 //! and https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api):
-//! a primary limit answers 403 or 429 with `x-ratelimit-remaining: 0`, so wait until
-//! `x-ratelimit-reset`. A secondary limit answers 403 or 429 with a message that names it: wait
-//! `retry-after` seconds when the header is there, else at least one minute, then back off
+//! a primary limit returns 403 or 429 with `x-ratelimit-remaining: 0`, so wait until
+//! `x-ratelimit-reset`. A secondary limit returns 403 or 429 with a message that names it. Then
+//! wait `retry-after` seconds when the header is there, else at least one minute, and back off
 //! exponentially. A 403 without these signals is a permission error and is not retried.
 
 use http::{HeaderMap, StatusCode};
@@ -21,10 +21,10 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Time allowed for one request, response body included.
     pub request_timeout: Duration,
-    /// Wait after a secondary rate limit that sends no `retry-after`; GitHub asks for at least one
+    /// Wait after a secondary rate limit that sends no `retry-after`. GitHub's minimum is one
     /// minute.
     pub secondary_wait: Duration,
-    /// Longest pause accepted for one rate limit. A limit that resets later fails the request
+    /// Maximum pause for one rate limit. A limit that resets later fails the request
     /// with "rate limit exhausted" instead of stalling the run.
     pub max_rate_limit_wait: Duration,
     /// Rate-limit pauses allowed per request before it fails.
@@ -39,8 +39,8 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
             secondary_wait: Duration::from_secs(60),
-            // NOTE: an hour covers a full primary window; a scheduled run that must finish
-            // sooner should lower it.
+            // An hour covers a full primary window. NOTE: no command-line option lowers it yet,
+            // so a run can pause for up to an hour on a spent primary limit.
             max_rate_limit_wait: Duration::from_secs(3600),
             max_rate_limit_retries: 3,
         }
@@ -55,7 +55,7 @@ impl RetryPolicy {
     }
 }
 
-/// What a response says about rate limits.
+/// The rate-limit verdict of a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RateLimit {
     /// Not rate limited.

@@ -66,6 +66,9 @@ enum Api {
 pub struct Transport {
     clients: Clients,
     credentials: Credentials,
+    /// One permit per request in flight.
+    // NOTE: there is no client-side pacing for the secondary limit of 900 REST points per
+    // minute, so a large cold run relies on the 403 or 429 pauses to slow down.
     permits: Semaphore,
     pause_until: Mutex<Option<Instant>>,
     policy: RetryPolicy,
