@@ -496,27 +496,38 @@ fn not_found() -> ResponseTemplate {
 fn rest(state: &State, request: &Request, prefix: &str, base_url: &str) -> ResponseTemplate {
     let path = request.url.path().strip_prefix(prefix).unwrap_or("");
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "installation"
-    {
-        if !is_app_jwt(request) {
-            return ResponseTemplate::new(401)
-                .set_body_json(json!({"message": "A JSON web token could not be decoded"}));
-        }
-        let is_org = state.owners.get(parts[1]).copied().unwrap_or(true);
-        return match state.installations.get(parts[1]) {
-            Some(id) if is_org == (parts[0] == "orgs") => {
-                ResponseTemplate::new(200).set_body_json(json!({"id": id, "app_id": 1}))
-            }
-            _ => not_found(),
-        };
+    let is_owner_route = parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users");
+
+    if is_owner_route && parts[2] == "installation" {
+        return installation(state, request, parts[0] == "orgs", parts[1]);
     }
-    if parts.len() == 3 && (parts[0] == "orgs" || parts[0] == "users") && parts[2] == "repos" {
+    if is_owner_route && parts[2] == "repos" {
         return owner_listing(state, request, base_url, parts[0] == "orgs", parts[1]);
     }
     // repos/{owner}/{name}/git/{trees|blobs}/{sha}
     if parts.len() != 6 || parts[0] != "repos" || parts[3] != "git" {
         return not_found();
     }
+    git_object(state, request, &parts)
+}
+
+/// Serves `GET /orgs/{login}/installation` and `GET /users/{login}/installation` to the App.
+fn installation(state: &State, request: &Request, as_org: bool, login: &str) -> ResponseTemplate {
+    if !is_app_jwt(request) {
+        return ResponseTemplate::new(401)
+            .set_body_json(json!({"message": "A JSON web token could not be decoded"}));
+    }
+    let is_org = state.owners.get(login).copied().unwrap_or(true);
+    match state.installations.get(login) {
+        Some(id) if is_org == as_org => {
+            ResponseTemplate::new(200).set_body_json(json!({"id": id, "app_id": 1}))
+        }
+        _ => not_found(),
+    }
+}
+
+/// Serves a tree or a blob of `repos/{owner}/{name}/git/{trees|blobs}/{sha}`.
+fn git_object(state: &State, request: &Request, parts: &[&str]) -> ResponseTemplate {
     let name = format!("{}/{}", parts[1], parts[2]);
     let Some(repo) = state.repos.get(&name) else {
         return not_found();
@@ -528,42 +539,41 @@ fn rest(state: &State, request: &Request, prefix: &str, base_url: &str) -> Respo
             "status": "409"
         }));
     }
+
     let sha = parts[5];
-    let all = std::iter::once(&repo.main).chain(repo.refs.values());
+    let mut all = std::iter::once(&repo.main).chain(repo.refs.values());
     match parts[4] {
         "trees" => {
             let recursive = request.url.query_pairs().any(|(key, _)| key == "recursive");
-            for objects in all {
-                if objects.trees.contains_key(sha) {
-                    return tree_response(&repo.repo, objects, sha, recursive);
-                }
-            }
-            not_found()
+            all.find(|objects| objects.trees.contains_key(sha))
+                .map_or_else(not_found, |objects| {
+                    tree_response(&repo.repo, objects, sha, recursive)
+                })
         }
-        "blobs" => {
-            for objects in all {
-                if let Some(bytes) = objects.blobs.get(sha) {
-                    let content = base64::engine::general_purpose::STANDARD.encode(bytes);
-                    // GitHub wraps base64 content at 60 characters.
-                    let wrapped: Vec<String> = content
-                        .as_bytes()
-                        .chunks(60)
-                        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
-                        .collect();
-                    return ResponseTemplate::new(200).set_body_json(json!({
-                        "sha": sha,
-                        "node_id": "B_fake",
-                        "size": bytes.len(),
-                        "url": format!("https://api.github.com/repos/{name}/git/blobs/{sha}"),
-                        "content": wrapped.join("\n") + "\n",
-                        "encoding": "base64"
-                    }));
-                }
-            }
-            not_found()
-        }
+        "blobs" => match all.find_map(|objects| objects.blobs.get(sha)) {
+            Some(bytes) => blob_response(&name, sha, bytes),
+            None => not_found(),
+        },
         _ => not_found(),
     }
+}
+
+fn blob_response(name: &str, sha: &str, bytes: &[u8]) -> ResponseTemplate {
+    // The base64 text is split into lines, so that the client has to ignore line breaks.
+    let content = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lines: Vec<String> = content
+        .as_bytes()
+        .chunks(60)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "sha": sha,
+        "node_id": "B_fake",
+        "size": bytes.len(),
+        "url": format!("https://api.github.com/repos/{name}/git/blobs/{sha}"),
+        "content": lines.join("\n") + "\n",
+        "encoding": "base64"
+    }))
 }
 
 /// Serves one page of an owner's repositories, with a `link` header to the next page and an
@@ -578,6 +588,7 @@ fn owner_listing(
     if state.owners.get(login) != Some(&as_org) {
         return not_found();
     }
+
     let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
     let per_page: usize = query
         .get("per_page")
@@ -587,6 +598,7 @@ fn owner_listing(
         .get("page")
         .and_then(|value| value.parse().ok())
         .unwrap_or(1);
+
     let mut names: Vec<&String> = state
         .repos
         .keys()
@@ -610,6 +622,7 @@ fn owner_listing(
             })
         })
         .collect();
+
     let body = Value::Array(items).to_string();
     let etag = format!("W/\"{}\"", hash_text(&body));
     if request
@@ -620,10 +633,12 @@ fn owner_listing(
     {
         return ResponseTemplate::new(304).insert_header("etag", etag.as_str());
     }
+
     let mut response = ResponseTemplate::new(200)
         .insert_header("etag", etag.as_str())
         .insert_header("content-type", "application/json; charset=utf-8")
         .set_body_string(body);
+    // GitHub sends absolute URLs in `link` headers.
     if page * per_page < names.len() {
         let mut next =
             url::Url::parse(&format!("{base_url}{}", request.url.path())).expect("valid URL");
