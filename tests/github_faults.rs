@@ -472,3 +472,29 @@ async fn enterprise_server_paths() {
         "{requests:#?}"
     );
 }
+
+#[tokio::test]
+async fn graphql_text_not_matching_blob_uses_rest() {
+    let fake = FakeGitHub::start().await;
+    let dockerfile = "FROM alpine:3.20\nUSER 1000\n";
+    fake.add("acme/api", Repo::new().file("Dockerfile", dockerfile));
+    let sha = fake_github::blob_id(dockerfile.as_bytes());
+    fake.fault(
+        graphql_query("query Blobs"),
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "data": {"r0": {"b0_0": {
+                "oid": sha,
+                "byteSize": dockerfile.len(),
+                "isBinary": false,
+                "isTruncated": false,
+                "text": "FROM alpine:3.20\nUSER 1000\u{fffd}\n"
+            }}}
+        })),
+        1,
+    )
+    .await;
+
+    let (results, _) = fetch(&fake, &["acme/api"]).await;
+    assert_eq!(snapshot(&results[0]).text("Dockerfile"), Some(dockerfile));
+    assert_eq!(fake.count("/git/blobs/").await, 1);
+}

@@ -1,7 +1,7 @@
 //! File contents by blob id: the disk cache first, then GraphQL batches across repositories,
 //! then the REST blob endpoint for blobs that GraphQL truncates or reports as binary.
 
-use super::cache::Cache;
+use super::cache::{git_blob_id, Cache};
 use super::graphql::{read_blobs, BlobRequest, BlobText};
 use super::transport::Transport;
 use base64::Engine as _;
@@ -58,6 +58,11 @@ pub async fn load_blobs(
     let mut fallback = Vec::new();
     for blob in &missing {
         match texts.get(&blob.sha) {
+            // GraphQL returns text, so bytes that do not survive the trip as UTF-8 would not
+            // match their blob id. The REST endpoint returns the exact bytes.
+            Some(BlobText::Text(text)) if git_blob_id(text.as_bytes()) != blob.sha => {
+                fallback.push(blob)
+            }
             Some(BlobText::Text(text)) => {
                 cache.put_blob(&blob.sha, text.as_bytes());
                 contents.insert(blob.sha.clone(), Ok(text.clone().into_bytes()));
