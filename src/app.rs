@@ -1,10 +1,11 @@
 //! The commands: each turns parsed arguments into work and an exit code.
 
-use crate::cli::{self, Cli, Command, ReportArgs, ReportFormat};
+use crate::cli::{self, Cli, Command, GitHubArgs, ReportArgs, ReportFormat};
 use crate::config::Config;
 use crate::grade::Policy;
 use crate::pipeline;
 use crate::report;
+use crate::source::github::{self, AppCredentials, Credentials, GitHubSettings};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tracing::error;
@@ -22,6 +23,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .without_time()
         .try_init();
@@ -30,7 +32,7 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 /// Runs one command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Scan(args) => scan(&args.config, &args.report),
+        Command::Scan(args) => scan(&args.config, &args.report, &args.github, cli.quiet),
         Command::Check(args) => check(&args.paths, &args.report),
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
@@ -43,7 +45,7 @@ fn today(args: &ReportArgs) -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
+fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs, quiet: bool) -> u8 {
     let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(error) => {
@@ -61,8 +63,67 @@ fn scan(config_path: &Path, args: &ReportArgs) -> u8 {
             .unwrap_or('F'),
         today: today(args),
     };
-    let jobs = crate::scan::jobs_for_config(&config, config_path);
-    grade_and_report(jobs, &policy, args)
+    let mut jobs = crate::scan::jobs_for_config(&config, config_path);
+    if config.orgs.is_empty() && !crate::scan::has_github_jobs(&jobs) {
+        let scorecard = crate::scan::build_scorecard(&jobs, &policy);
+        return report_scorecard(&scorecard, args);
+    }
+
+    let settings = match github_settings(&config, github_args) {
+        Ok(settings) => GitHubSettings {
+            progress: !quiet,
+            ..settings
+        },
+        Err(message) => {
+            eprintln!("error: {message}");
+            return cli::EXIT_USAGE;
+        }
+    };
+    let run = match crate::scan::GitHubRun::start(&settings) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return cli::EXIT_INTERNAL;
+        }
+    };
+    let (org_jobs, org_errors) = run.org_jobs(&config, &jobs);
+    jobs.extend(org_jobs);
+    let fetched = run.fetch(&jobs);
+    let scorecard = crate::scan::build_scorecard_from(&jobs, &policy, fetched, org_errors);
+    if github_args.stats {
+        eprintln!("{}", run.stats().render());
+    }
+    report_scorecard(&scorecard, args)
+}
+
+/// Builds the GitHub settings from repos.toml, the command line and the environment.
+fn github_settings(config: &Config, args: &GitHubArgs) -> Result<GitHubSettings, String> {
+    let defaults = GitHubSettings::default();
+    let credentials = match (args.github_app_id, &args.github_app_key) {
+        (Some(app_id), Some(key)) => Credentials::App(AppCredentials::from_key_file(app_id, key)?),
+        _ => Credentials::from_env(),
+    };
+    if matches!(credentials, Credentials::Anonymous) {
+        tracing::warn!(
+            "no GitHub token: set GITHUB_TOKEN or GH_TOKEN; anonymous requests can read public \
+             repositories only, 60 per hour"
+        );
+    }
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.clone().or(defaults.cache_dir.clone())
+    };
+    Ok(GitHubSettings {
+        api_url: config
+            .github
+            .api_url
+            .clone()
+            .unwrap_or_else(|| github::DEFAULT_API_URL.to_string()),
+        credentials,
+        cache_dir,
+        ..defaults
+    })
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
@@ -71,17 +132,17 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         today: today(args),
     };
     let jobs = crate::scan::jobs_for_paths(paths);
-    grade_and_report(jobs, &policy, args)
+    let scorecard = crate::scan::build_scorecard(&jobs, &policy);
+    report_scorecard(&scorecard, args)
 }
 
-fn grade_and_report(jobs: Vec<crate::scan::Job>, policy: &Policy, args: &ReportArgs) -> u8 {
-    let scorecard = crate::scan::build_scorecard(&jobs, policy);
-
+/// Renders and writes the report, and returns the exit code the scorecard calls for.
+fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) -> u8 {
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
     };
-    let rendered = match report::render(&scorecard, format) {
+    let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,
         Err(error) => {
             error!(%error, "cannot render the report");

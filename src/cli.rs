@@ -75,6 +75,40 @@ pub struct ScanArgs {
     pub config: PathBuf,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub github: GitHubArgs,
+}
+
+/// Options for repositories read from GitHub.
+#[derive(Debug, Args)]
+pub struct GitHubArgs {
+    /// Folder of the GitHub cache (tree listings and file contents by git object id); default
+    /// $XDG_CACHE_HOME/dockgrade/github, else ~/.cache/dockgrade/github.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Read everything from the GitHub API and write no cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Print the GitHub request counts by kind on stderr at the end.
+    #[arg(long)]
+    pub stats: bool,
+    /// Authenticate as this GitHub App (its numeric id) instead of with GITHUB_TOKEN or GH_TOKEN;
+    /// needs --github-app-key.
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "DOCKGRADE_GITHUB_APP_ID",
+        requires = "github_app_key"
+    )]
+    pub github_app_id: Option<u64>,
+    /// PEM file with the GitHub App's private key.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "DOCKGRADE_GITHUB_APP_KEY",
+        requires = "github_app_id"
+    )]
+    pub github_app_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,10 @@ use crate::grade::{Policy, Waiver};
 use crate::model::{ImageRequest, LinkOptions};
 use crate::pipeline::{self, RepoSettings};
 use crate::scorecard::{RepoReport, Scorecard};
+use crate::source::github::{GitHubSettings, GitHubSource, OrgRequest, RepoRequest, StatsSnapshot};
 use crate::source::local::{self, LocalOptions};
+use crate::source::Snapshot;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
@@ -24,7 +27,12 @@ pub enum JobLocation {
         root: PathBuf,
         options: LocalOptions,
     },
-    GitHub,
+    GitHub {
+        /// `owner/name`.
+        repository: String,
+        git_ref: Option<String>,
+        options: LocalOptions,
+    },
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -95,7 +103,16 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
             repository,
             git_ref,
         } => (
-            JobLocation::GitHub,
+            JobLocation::GitHub {
+                repository: repository.clone(),
+                git_ref: git_ref.clone(),
+                options: LocalOptions {
+                    skip: config.discovery.skip.clone(),
+                    include: entry.include.clone(),
+                    exclude: entry.exclude.clone(),
+                    ..LocalOptions::default()
+                },
+            },
             match git_ref {
                 Some(git_ref) => format!("{repository}@{git_ref}"),
                 None => repository.clone(),
@@ -111,7 +128,13 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
 }
 
 /// Reads and grades one repository; a repository that cannot be read becomes an error row.
-pub fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
+///
+/// `fetched` is the result of the GitHub fetch stage for a GitHub job; `None` for a local job.
+pub fn grade_job(
+    job: &Job,
+    policy: &Policy,
+    fetched: Option<Result<Snapshot, String>>,
+) -> RepoReport {
     match &job.location {
         JobLocation::Local { root, options } => match local::read_local(root, options) {
             Ok(mut snapshot) => {
@@ -125,12 +148,140 @@ pub fn grade_job(job: &Job, policy: &Policy) -> RepoReport {
                 pipeline::error_report(&job.name, &job.source, error.to_string())
             }
         },
-        JobLocation::GitHub => pipeline::error_report(
-            &job.name,
-            &job.source,
-            "reading repositories from GitHub is not supported by this version of dockgrade; use a local path".to_string(),
-        ),
+        JobLocation::GitHub { .. } => match fetched {
+            Some(Ok(snapshot)) => {
+                info!(repository = %job.name, files = snapshot.files.len(), "grading");
+                pipeline::grade_snapshot(&job.name, &job.source, &snapshot, &job.settings, policy)
+            }
+            Some(Err(message)) => pipeline::error_report(&job.name, &job.source, message),
+            None => pipeline::error_report(
+                &job.name,
+                &job.source,
+                "the repository was not fetched from GitHub".to_string(),
+            ),
+        },
     }
+}
+
+/// The GitHub side of one run: an HTTP runtime and a source shared by organization discovery
+/// and fetching, so that one set of counters and one rate-limit state cover the whole run.
+pub struct GitHubRun {
+    runtime: tokio::runtime::Runtime,
+    source: GitHubSource,
+}
+
+impl GitHubRun {
+    /// Starts the runtime and builds the HTTP clients.
+    pub fn start(settings: &GitHubSettings) -> Result<GitHubRun, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| format!("cannot start the HTTP runtime: {error}"))?;
+        let source = runtime
+            .block_on(async { GitHubSource::new(settings.clone()) })
+            .map_err(|error| error.to_string())?;
+        Ok(GitHubRun { runtime, source })
+    }
+
+    /// Expands the `[[org]]` entries into jobs, leaving out repositories that a `[[repo]]`
+    /// entry already lists. An owner whose repositories cannot be listed becomes an error row.
+    pub fn org_jobs(&self, config: &Config, existing: &[Job]) -> (Vec<Job>, Vec<RepoReport>) {
+        let mut seen: HashSet<String> = existing
+            .iter()
+            .filter_map(|job| match &job.location {
+                JobLocation::GitHub { repository, .. } => Some(repository.to_ascii_lowercase()),
+                JobLocation::Local { .. } => None,
+            })
+            .collect();
+        let mut jobs = Vec::new();
+        let mut errors = Vec::new();
+        for org in &config.orgs {
+            let request = OrgRequest {
+                name: org.name.clone(),
+                include: org.include.clone(),
+                exclude: org.exclude.clone(),
+                archived: org.archived,
+                forks: org.forks,
+            };
+            let listed = self.runtime.block_on(self.source.list_org(&request));
+            let repositories = match listed {
+                Ok(repositories) => repositories,
+                Err(error) => {
+                    warn!(owner = %org.name, %error, "cannot list repositories");
+                    errors.push(pipeline::error_report(
+                        &org.name,
+                        &format!("{}/*", org.name),
+                        error.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            info!(owner = %org.name, repositories = repositories.len(), "listed repositories");
+            for repository in repositories {
+                if !seen.insert(repository.to_ascii_lowercase()) {
+                    continue;
+                }
+                jobs.push(Job {
+                    name: repository.clone(),
+                    source: repository.clone(),
+                    location: JobLocation::GitHub {
+                        repository,
+                        git_ref: None,
+                        options: LocalOptions {
+                            skip: config.discovery.skip.clone(),
+                            ..LocalOptions::default()
+                        },
+                    },
+                    settings: RepoSettings::default(),
+                });
+            }
+        }
+        (jobs, errors)
+    }
+
+    /// Reads every GitHub job through the API, and returns the snapshots by job index.
+    pub fn fetch(&self, jobs: &[Job]) -> HashMap<usize, Result<Snapshot, String>> {
+        let mut indices = Vec::new();
+        let mut requests = Vec::new();
+        for (index, job) in jobs.iter().enumerate() {
+            if let JobLocation::GitHub {
+                repository,
+                git_ref,
+                options,
+            } = &job.location
+            {
+                indices.push(index);
+                requests.push(RepoRequest {
+                    repository: repository.clone(),
+                    git_ref: git_ref.clone(),
+                    options: options.clone(),
+                });
+            }
+        }
+        if requests.is_empty() {
+            return HashMap::new();
+        }
+        let more = |slot: usize, snapshot: &Snapshot| {
+            crate::model::unread_dockerfiles(snapshot, &jobs[indices[slot]].settings.link)
+        };
+        let results = self.runtime.block_on(self.source.fetch(&requests, &more));
+        indices
+            .iter()
+            .zip(results)
+            .map(|(index, result)| (*index, result.map_err(|error| error.to_string())))
+            .collect()
+    }
+
+    /// Returns the request counters so far.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.source.stats()
+    }
+}
+
+/// Tells whether any job reads from GitHub.
+pub fn has_github_jobs(jobs: &[Job]) -> bool {
+    jobs.iter()
+        .any(|job| matches!(job.location, JobLocation::GitHub { .. }))
 }
 
 /// Returns the jobs of every entry of a loaded config file at `config_path`.
@@ -170,9 +321,60 @@ pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
         .collect()
 }
 
-/// Grades every job and returns the scorecard, repositories sorted by name then source.
+/// Grades every job and returns the scorecard, repositories sorted by name then source. GitHub
+/// jobs are read with the default settings; see [`build_scorecard_with`].
 pub fn build_scorecard(jobs: &[Job], policy: &Policy) -> Scorecard {
-    let mut reports: Vec<RepoReport> = jobs.iter().map(|job| grade_job(job, policy)).collect();
+    build_scorecard_with(jobs, policy, &GitHubSettings::default()).0
+}
+
+/// Reads the GitHub jobs with `github`, grades every job, and returns the scorecard with the
+/// GitHub request counters (`None` when no job reads from GitHub).
+pub fn build_scorecard_with(
+    jobs: &[Job],
+    policy: &Policy,
+    github: &GitHubSettings,
+) -> (Scorecard, Option<StatsSnapshot>) {
+    if !has_github_jobs(jobs) {
+        return (
+            build_scorecard_from(jobs, policy, HashMap::new(), Vec::new()),
+            None,
+        );
+    }
+    match GitHubRun::start(github) {
+        Ok(run) => {
+            let fetched = run.fetch(jobs);
+            let scorecard = build_scorecard_from(jobs, policy, fetched, Vec::new());
+            (scorecard, Some(run.stats()))
+        }
+        Err(message) => {
+            let fetched = jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, job)| matches!(job.location, JobLocation::GitHub { .. }))
+                .map(|(index, _)| (index, Err(message.clone())))
+                .collect();
+            (
+                build_scorecard_from(jobs, policy, fetched, Vec::new()),
+                None,
+            )
+        }
+    }
+}
+
+/// Grades every job, GitHub jobs from `fetched` (by job index), adds the `extra` rows (owners
+/// that could not be listed), and returns the scorecard sorted by name then source.
+pub fn build_scorecard_from(
+    jobs: &[Job],
+    policy: &Policy,
+    mut fetched: HashMap<usize, Result<Snapshot, String>>,
+    extra: Vec<RepoReport>,
+) -> Scorecard {
+    let mut reports: Vec<RepoReport> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| grade_job(job, policy, fetched.remove(&index)))
+        .collect();
+    reports.extend(extra);
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
     Scorecard {
         tool: "dockgrade".to_string(),

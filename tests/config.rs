@@ -212,22 +212,66 @@ fn unknown_key_in_nested_tables() {
 }
 
 #[test]
-fn org_and_github_tables_not_supported_yet() {
-    let error = parse_error("[[org]]\nname = \"octo-org\"\n");
-    assert_eq!(error.line, 1);
-    assert!(error.message.contains("[[org]]"), "{}", error.message);
+fn org_table_parses() {
+    let config = parse(
+        "[[org]]\nname = \"octo-org\"\ninclude = [\"api-*\"]\nexclude = [\"*-old\"]\nforks = true\n",
+    )
+    .unwrap_or_else(|error| panic!("{error}"));
+    assert!(config.repos.is_empty());
+    assert_eq!(config.orgs.len(), 1);
+    let org = &config.orgs[0];
+    assert_eq!(org.line, 1);
+    assert_eq!(org.name, "octo-org");
+    assert_eq!(org.include, ["api-*"]);
+    assert_eq!(org.exclude, ["*-old"]);
+    assert!(!org.archived);
+    assert!(org.forks);
+
+    let error = parse_error("[[org]]\nname = \"octo org\"\n");
+    assert_eq!(error.line, 2);
     assert!(
-        error.message.contains("not supported yet"),
+        error.message.contains("invalid [[org]] name"),
         "{}",
         error.message
     );
 
-    let error =
-        parse_error("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"https://ghe.example\"\n");
-    assert_eq!(error.line, 4);
-    assert!(error.message.contains("[github]"), "{}", error.message);
+    let error = parse_error("[[org]]\nname = \"a\"\n[[org]]\nname = \"A\"\n");
+    assert_eq!(error.line, 3);
     assert!(
-        error.message.contains("not supported yet"),
+        error.message.contains("duplicate [[org]]"),
+        "{}",
+        error.message
+    );
+
+    let error = parse_error("[[org]]\nname = \"a\"\nfork = true\n");
+    assert!(
+        error.help.contains("did you mean `forks`"),
+        "{}",
+        error.help
+    );
+}
+
+#[test]
+fn github_table_sets_api_url() {
+    let config =
+        parse("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"https://ghe.example/api/v3/\"\n")
+            .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        config.github.api_url.as_deref(),
+        Some("https://ghe.example/api/v3")
+    );
+
+    let error = parse_error("[[repo]]\npath = \".\"\n\n[github]\napi_url = \"ghe.example\"\n");
+    assert_eq!(error.line, 5);
+    assert!(
+        error.message.contains("invalid api_url"),
+        "{}",
+        error.message
+    );
+
+    let error = parse_error("[[repo]]\npath = \".\"\n\n[github]\nurl = \"https://ghe.example\"\n");
+    assert!(
+        error.message.contains("`url` in [github]"),
         "{}",
         error.message
     );

@@ -159,15 +159,6 @@ impl SourceText<'_> {
             .map(|(name, _)| name.to_string())
             .unwrap_or_else(|| table_before(self.text, offset));
 
-        if table == "the top level" && (key == "org" || key == "github") {
-            let form = if key == "org" { "[[org]]" } else { "[github]" };
-            return (
-                format!("`{form}` is not supported yet"),
-                "list each repository as a [[repo]] entry with `path` or `github = \"owner/name\"`"
-                    .to_string(),
-            );
-        }
-
         let listed = if expected.is_empty() {
             "this table takes no keys".to_string()
         } else {
@@ -271,6 +262,10 @@ pub(super) fn example_for(key: &str) -> Option<&'static str> {
     let example = match key {
         "grading" => "[grading]",
         "discovery" => "[discovery]",
+        "org" => "[[org]]",
+        "archived" => "archived = true",
+        "forks" => "forks = true",
+        "api_url" => "api_url = \"https://github.example.com/api/v3\"",
         "blocker_cap" => "blocker_cap = \"F\"",
         "skip" => "skip = [\".git\", \"node_modules\"]",
         "repo" => "[[repo]]",

@@ -31,8 +31,27 @@ pub struct Config {
     pub path: PathBuf,
     pub grading: Grading,
     pub discovery: Discovery,
+    pub github: GitHubConfig,
     /// Repositories in file order.
     pub repos: Vec<RepoEntry>,
+    /// Organizations or users whose repositories are read from GitHub, in file order.
+    pub orgs: Vec<OrgEntry>,
+}
+
+/// One `[[org]]` entry: every repository of a GitHub organization or user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgEntry {
+    pub line: usize,
+    /// The organization or user login.
+    pub name: String,
+    /// Globs over repository names; when not empty, only matching repositories are read.
+    pub include: Vec<String>,
+    /// Globs over repository names whose repositories are left out.
+    pub exclude: Vec<String>,
+    /// Whether archived repositories are read; `false` by default.
+    pub archived: bool,
+    /// Whether forks are read; `false` by default.
+    pub forks: bool,
 }
 
 /// The `[grading]` table.
@@ -93,6 +112,14 @@ impl Default for Discovery {
             skip: DEFAULT_SKIP.iter().map(|name| name.to_string()).collect(),
         }
     }
+}
+
+/// The `[github]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitHubConfig {
+    /// REST base URL of the GitHub API; `None` means `https://api.github.com`. For GitHub
+    /// Enterprise Server it is `https://HOST/api/v3`, and GraphQL is read at `https://HOST/api/graphql`.
+    pub api_url: Option<String>,
 }
 
 /// One `[[repo]]` entry.

@@ -6,12 +6,14 @@ use toml::Spanned;
 /// Keys of each table, in the order the template documents them. Error messages list them, and an
 /// unknown-key error finds its table by comparing serde's list of fields with them, so they must
 /// match the fields below.
-pub(super) const TOP_KEYS: &[&str] = &["grading", "discovery", "repo"];
+pub(super) const TOP_KEYS: &[&str] = &["grading", "discovery", "github", "repo", "org"];
 pub(super) const GRADING_KEYS: &[&str] = &["blocker_cap"];
 pub(super) const DISCOVERY_KEYS: &[&str] = &["skip"];
+pub(super) const GITHUB_KEYS: &[&str] = &["api_url"];
 pub(super) const REPO_KEYS: &[&str] = &[
     "name", "path", "github", "ref", "include", "exclude", "image", "compose", "waiver",
 ];
+pub(super) const ORG_KEYS: &[&str] = &["name", "include", "exclude", "archived", "forks"];
 pub(super) const IMAGE_KEYS: &[&str] = &["dockerfile", "context", "target"];
 pub(super) const COMPOSE_KEYS: &[&str] = &["files"];
 pub(super) const WAIVER_KEYS: &[&str] = &["id", "reason", "expires"];
@@ -21,10 +23,12 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
     ("the top level", TOP_KEYS),
     ("[grading]", GRADING_KEYS),
     ("[discovery]", DISCOVERY_KEYS),
+    ("[github]", GITHUB_KEYS),
     ("[[repo]]", REPO_KEYS),
     ("[[repo.image]]", IMAGE_KEYS),
     ("[[repo.compose]]", COMPOSE_KEYS),
     ("[[repo.waiver]]", WAIVER_KEYS),
+    ("[[org]]", ORG_KEYS),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -32,8 +36,23 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
 pub(super) struct RawConfig {
     pub grading: Option<Spanned<RawGrading>>,
     pub discovery: Option<Spanned<RawDiscovery>>,
+    pub github: Option<Spanned<RawGitHub>>,
     #[serde(default)]
     pub repo: Vec<Spanned<RawRepo>>,
+    #[serde(default)]
+    pub org: Vec<Spanned<RawOrg>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawOrg {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    pub archived: Option<bool>,
+    pub forks: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +65,12 @@ pub(super) struct RawGrading {
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(super) struct RawDiscovery {
     pub skip: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawGitHub {
+    pub api_url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,6 +21,13 @@ blocker_cap = "F"
 # skipped folder is listed in the report.
 skip = [".git", "node_modules", "vendor", "third_party", "testdata", "fixtures"]
 
+[github]
+# The REST base URL of the GitHub API, for repositories read with github =
+# "owner/name". For GitHub Enterprise Server write https://HOST/api/v3; GraphQL
+# is then read at https://HOST/api/graphql. Default: https://api.github.com.
+# The token comes from the GITHUB_TOKEN or GH_TOKEN environment variable.
+# api_url = "https://github.example.com/api/v3"
+
 # One [[repo]] table per repository.
 [[repo]]
 # Display name. Default: the folder's name, or owner/name for GitHub.
@@ -64,6 +71,18 @@ path = "."
 # id = "pinned-digest"
 # reason = "base image is rebuilt nightly"
 # expires = 2027-06-30
+
+# Every repository of a GitHub organization or user, each read at its default
+# branch like a [[repo]] with a github key. Archived repositories and forks
+# are left out unless archived or forks is true. include and exclude are globs
+# over repository names. A repository also listed as a [[repo]] is read once,
+# with that entry's settings. Remove the "#" at the start of each line to use it.
+#[[org]]
+#  name = "octo-org"
+#  include = ["api-*", "*-service"]
+#  exclude = ["*-sandbox"]
+#  archived = false
+#  forks = false
 "##;
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
 //! Validation of a deserialised repos.toml into a `Config`, with each error located at the value it concerns.
 
 use super::error::{closest_key, ConfigError, SourceText};
-use super::raw::{RawCompose, RawConfig, RawDiscovery, RawGrading, RawImage, RawRepo, RawWaiver};
+use super::raw::{
+    RawCompose, RawConfig, RawDiscovery, RawGitHub, RawGrading, RawImage, RawOrg, RawRepo,
+    RawWaiver,
+};
 use super::{
-    ComposeEntry, Config, Discovery, Grade, Grading, ImageEntry, RepoEntry, RepoSource, Waiver,
+    ComposeEntry, Config, Discovery, GitHubConfig, Grade, Grading, ImageEntry, OrgEntry, RepoEntry,
+    RepoSource, Waiver,
 };
 use crate::controls::{BLOCKERS, CONTROLS};
 use crate::discover::compile_path_glob;
@@ -20,6 +24,10 @@ static GITHUB_REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?/[A-Za-z0-9._-]+$")
         .expect("valid regex")
 });
+/// GitHub's rule for an organization or user login: 1 to 39 letters, digits or inner hyphens.
+static GITHUB_OWNER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$").expect("valid regex")
+});
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}$").expect("valid regex"));
 
@@ -32,13 +40,36 @@ pub(super) fn validate(raw: RawConfig, source: &SourceText<'_>) -> Result<Config
         Some(discovery) => validate_discovery(discovery.into_inner(), source)?,
         None => Discovery::default(),
     };
+    let github = match raw.github {
+        Some(github) => validate_github(github.into_inner(), source)?,
+        None => GitHubConfig::default(),
+    };
 
-    if raw.repo.is_empty() {
+    if raw.repo.is_empty() && raw.org.is_empty() {
         return Err(source.error_at(
             0..0,
             "the configuration lists no repositories",
-            "add a [[repo]] entry with `path = \"folder\"` or `github = \"owner/name\"`",
+            "add a [[repo]] entry with `path = \"folder\"` or `github = \"owner/name\"`, \
+             or an [[org]] entry with `name = \"organization\"`",
         ));
+    }
+    let mut orgs: Vec<OrgEntry> = Vec::new();
+    for org in raw.org {
+        let entry = validate_org(org, source)?;
+        if let Some(first) = orgs
+            .iter()
+            .find(|other| other.name.eq_ignore_ascii_case(&entry.name))
+        {
+            return Err(source.error_at_line(
+                entry.line,
+                format!(
+                    "duplicate [[org]] `{}`; the [[org]] at line {} names the same owner",
+                    entry.name, first.line
+                ),
+                "merge the two entries into one",
+            ));
+        }
+        orgs.push(entry);
     }
 
     let base_folder = config_folder(source.path);
@@ -62,7 +93,83 @@ pub(super) fn validate(raw: RawConfig, source: &SourceText<'_>) -> Result<Config
         path: source.path.to_path_buf(),
         grading,
         discovery,
+        github,
         repos,
+        orgs,
+    })
+}
+
+fn validate_org(
+    spanned: Spanned<RawOrg>,
+    source: &SourceText<'_>,
+) -> Result<OrgEntry, ConfigError> {
+    let line = source.line_of(spanned.span().start);
+    let raw = spanned.into_inner();
+    let name = raw.name.get_ref().trim();
+    if !GITHUB_OWNER.is_match(name) {
+        return Err(source.error_at(
+            raw.name.span(),
+            format!(
+                "invalid [[org]] name `{}`; expected a GitHub organization or user login",
+                raw.name.get_ref()
+            ),
+            "write the login alone, such as `name = \"octo-org\"`",
+        ));
+    }
+    let include = validate_name_globs("include", &raw.include, source)?;
+    let exclude = validate_name_globs("exclude", &raw.exclude, source)?;
+    Ok(OrgEntry {
+        line,
+        name: name.to_string(),
+        include,
+        exclude,
+        archived: raw.archived.unwrap_or(false),
+        forks: raw.forks.unwrap_or(false),
+    })
+}
+
+/// Checks the globs of an [[org]] entry, which match repository names rather than paths.
+fn validate_name_globs(
+    key: &str,
+    globs: &[Spanned<String>],
+    source: &SourceText<'_>,
+) -> Result<Vec<String>, ConfigError> {
+    let mut valid = Vec::new();
+    for glob in globs {
+        if let Err(error) = globset::Glob::new(glob.get_ref()) {
+            return Err(source.error_at(
+                glob.span(),
+                format!("invalid {key} glob `{}`: {}", glob.get_ref(), error.kind()),
+                "globs match repository names, such as `api-*` or `*-service`",
+            ));
+        }
+        valid.push(glob.get_ref().clone());
+    }
+    Ok(valid)
+}
+
+fn validate_github(raw: RawGitHub, source: &SourceText<'_>) -> Result<GitHubConfig, ConfigError> {
+    let Some(api_url) = raw.api_url else {
+        return Ok(GitHubConfig::default());
+    };
+    let url = api_url.get_ref().trim().trim_end_matches('/');
+    let has_host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if !has_host {
+        return Err(source.error_at(
+            api_url.span(),
+            format!(
+                "invalid api_url `{}`; expected an http or https URL",
+                api_url.get_ref()
+            ),
+            "write the REST base URL, such as `https://github.example.com/api/v3` for \
+             GitHub Enterprise Server; leave it out for github.com",
+        ));
+    }
+    Ok(GitHubConfig {
+        api_url: Some(url.to_string()),
     })
 }
 

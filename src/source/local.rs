@@ -241,18 +241,7 @@ impl Walker<'_> {
 
     /// Returns the `skip` entry that matches a folder, if any.
     fn skip_rule(&self, relative: &str, name: &str) -> Option<String> {
-        self.options
-            .skip
-            .iter()
-            .find(|rule| {
-                let rule = rule.trim_matches('/');
-                if rule.contains('/') {
-                    rule == relative
-                } else {
-                    rule == name
-                }
-            })
-            .cloned()
+        skip_rule(&self.options.skip, relative, name)
     }
 
     fn skip(&mut self, path: String, reason: String) {
@@ -260,8 +249,22 @@ impl Walker<'_> {
     }
 }
 
+/// Returns the `skip` entry that matches the folder `relative` named `name`, if any.
+pub(crate) fn skip_rule(skip: &[String], relative: &str, name: &str) -> Option<String> {
+    skip.iter()
+        .find(|rule| {
+            let rule = rule.trim_matches('/');
+            if rule.contains('/') {
+                rule == relative
+            } else {
+                rule == name
+            }
+        })
+        .cloned()
+}
+
 /// Tells whether a later stage needs the file's bytes.
-fn is_wanted(path: &str) -> bool {
+pub(crate) fn is_wanted(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lowercase = name.to_ascii_lowercase();
     let is_env_file = name == ".env" || name.starts_with(".env.") || name.ends_with(".env");
@@ -299,13 +302,13 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 /// The include and exclude globs of a repository entry.
-struct PathFilter {
+pub(crate) struct PathFilter {
     include: Option<(GlobSet, Vec<String>)>,
     exclude: Option<(GlobSet, Vec<String>)>,
 }
 
 impl PathFilter {
-    fn new(options: &LocalOptions) -> Result<PathFilter, SourceError> {
+    pub(crate) fn new(options: &LocalOptions) -> Result<PathFilter, SourceError> {
         Ok(PathFilter {
             include: compile_globs("include", &options.include)?,
             exclude: compile_globs("exclude", &options.exclude)?,
@@ -313,7 +316,7 @@ impl PathFilter {
     }
 
     /// Returns why the globs leave `path` out, or `None` when they keep it.
-    fn rejection(&self, path: &str) -> Option<String> {
+    pub(crate) fn rejection(&self, path: &str) -> Option<String> {
         if let Some((set, _)) = &self.include {
             if !set.is_match(path) {
                 return Some("matches no include glob of repos.toml".to_string());

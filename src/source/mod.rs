@@ -1,5 +1,6 @@
 //! Sources turn one repository entry into a snapshot: every path in the tree plus the bytes of the container files.
 
+pub mod github;
 pub mod local;
 
 use serde::Serialize;
