@@ -158,12 +158,25 @@ fn load_ignore_files(snapshot: &Snapshot, model: &mut RepoModel) {
         .iter()
         .filter(|path| discover::is_ignore_file(path))
     {
-        if let Some(text) = snapshot.text(path) {
+        // moby reads ignore files as bytes, so a stray non-UTF-8 byte (a Latin-1 comment)
+        // does not stop the other patterns from applying.
+        if let Some(bytes) = snapshot.files.get(path) {
+            let text = String::from_utf8_lossy(bytes);
             model
                 .ignore_files
-                .insert(path.clone(), IgnoreFile::parse(text));
+                .insert(path.clone(), IgnoreFile::parse(&text));
         }
     }
+}
+
+/// Returns why discovery listed a file without reading it, such as the size limit.
+pub fn unread_reason(snapshot: &Snapshot, path: &str) -> String {
+    snapshot
+        .skipped
+        .iter()
+        .find(|skipped| skipped.path == path)
+        .map(|skipped| skipped.reason.clone())
+        .unwrap_or_else(|| "the source did not read it".to_string())
 }
 
 fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
@@ -172,9 +185,25 @@ fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
         .iter()
         .filter(|path| discover::is_dockerfile(path));
     for path in dockerfiles {
-        let Some(text) = snapshot.text(path) else {
+        let Some(bytes) = snapshot.files.get(path) else {
+            // A Dockerfile that was found but not read (over the size limit, unreadable) still
+            // builds an image, so it is graded as a file that does not load, never dropped.
+            let message = format!(
+                "the Dockerfile was not read ({}), so it cannot be graded",
+                unread_reason(snapshot, path)
+            );
+            model.dockerfiles.push(DockerfileSource {
+                path: path.clone(),
+                text: String::new(),
+                parsed: Err(ParseError { line: 1, message }),
+                declared_at: None,
+            });
             continue;
         };
+        // BuildKit reads a Dockerfile as bytes; a non-UTF-8 byte in a comment or argument does
+        // not stop the build, so it does not stop grading either.
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.as_ref();
         match link_target(snapshot, path, text) {
             Some(target) if discover::is_dockerfile(&target) => {
                 model.links.push((path.clone(), target));
@@ -235,15 +264,46 @@ fn load_projects(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoMod
     };
     let read = |path: &str| snapshot.text(path).map(str::to_string);
     for files in groups {
-        let loaded = compose::load_project(&files, &read).and_then(check_consistency);
+        let loaded = compose::load_project(&files, &read)
+            .map_err(|error| explain_unread(snapshot, error))
+            .and_then(check_consistency);
         model.projects.push(ProjectSource { files, loaded });
     }
+}
+
+/// Rewrites the loader's "not found" for a file that exists but was not read (too large, not
+/// UTF-8), so the error says why instead of claiming the file is missing.
+fn explain_unread(snapshot: &Snapshot, mut error: LoadError) -> LoadError {
+    if !error.message.contains("not found") {
+        return error;
+    }
+    let unread = snapshot
+        .paths
+        .iter()
+        .find(|path| error.message.contains(&format!("`{path}`")) && snapshot.text(path).is_none());
+    if let Some(path) = unread {
+        let reason = if snapshot.files.contains_key(path) {
+            "it is not valid UTF-8 text, which YAML requires".to_string()
+        } else {
+            unread_reason(snapshot, path)
+        };
+        error.message = format!("Compose file `{path}` exists but was not read: {reason}");
+    }
+    error
 }
 
 /// Rejects a project that `docker compose` refuses to run: a service with neither `image` nor
 /// `build` has nothing to run (compose-go's consistency check, which `docker compose config`
 /// applies). The loader itself accepts such files, so `inspect` can still show them.
 fn check_consistency(project: Project) -> Result<Project, LoadError> {
+    if project.services.is_empty() {
+        return Err(LoadError {
+            path: project.files.first().cloned().unwrap_or_default(),
+            line: 1,
+            message: "the Compose project defines no services, which docker compose rejects"
+                .to_string(),
+        });
+    }
     let incomplete = project
         .services
         .iter()
@@ -321,12 +381,17 @@ fn image_for_build(
                     .find(|(link, _)| *link == path)
                     .map(|(_, target)| target.clone())
                     .unwrap_or(path);
-                match snapshot.text(&path) {
-                    Some(text) => add_dockerfile(model, path, text.to_string()),
+                let text = snapshot
+                    .files
+                    .get(&path)
+                    .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+                match text {
+                    Some(text) => add_dockerfile(model, path, text),
                     None => {
                         let message = if snapshot.contains(&path) {
                             format!(
-                                "the Dockerfile {path} was not read, so the image cannot be graded"
+                                "the Dockerfile {path} was not read ({}), so the image cannot be graded",
+                                unread_reason(snapshot, &path)
                             )
                         } else {
                             format!("the Dockerfile {path} does not exist in the repository, so the image cannot be graded")
@@ -460,12 +525,43 @@ fn new_image(
 
 fn add_requested_images(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoModel) {
     for request in &options.images {
-        let Some(dockerfile) = model
+        let existing = model
             .dockerfiles
             .iter()
-            .position(|source| source.path == request.dockerfile)
-        else {
-            continue;
+            .position(|source| source.path == request.dockerfile);
+        let dockerfile = match existing {
+            Some(index) => index,
+            // repos.toml may name a Dockerfile under any name, so it is read even when
+            // discovery would not have recognised it.
+            None => match snapshot.files.get(&request.dockerfile) {
+                Some(bytes) => {
+                    let text = String::from_utf8_lossy(bytes).into_owned();
+                    add_dockerfile(model, request.dockerfile.clone(), text)
+                }
+                None => {
+                    let why = if snapshot.contains(&request.dockerfile) {
+                        format!(
+                            "was not read ({})",
+                            unread_reason(snapshot, &request.dockerfile)
+                        )
+                    } else {
+                        "does not exist in the repository".to_string()
+                    };
+                    model.dockerfiles.push(DockerfileSource {
+                        path: request.dockerfile.clone(),
+                        text: String::new(),
+                        parsed: Err(ParseError {
+                            line: 1,
+                            message: format!(
+                                "repos.toml names the Dockerfile {}, but it {why}",
+                                request.dockerfile
+                            ),
+                        }),
+                        declared_at: None,
+                    });
+                    model.dockerfiles.len() - 1
+                }
+            },
         };
         let (context, origin) = match &request.context {
             Some(context) => (Some(context.clone()), "repos.toml"),
@@ -536,6 +632,19 @@ pub fn unread_dockerfiles(snapshot: &Snapshot, options: &LinkOptions) -> Vec<Str
             {
                 unread.push(path);
             }
+        }
+    }
+    // Files that repos.toml names explicitly are read whatever their names.
+    for request in &options.images {
+        if !snapshot.files.contains_key(&request.dockerfile)
+            && !unread.contains(&request.dockerfile)
+        {
+            unread.push(request.dockerfile.clone());
+        }
+    }
+    for file in options.compose_groups.iter().flatten() {
+        if !snapshot.files.contains_key(file) && !unread.contains(file) {
+            unread.push(file.clone());
         }
     }
     unread.sort();

@@ -122,8 +122,20 @@ fn evaluate_image(model: &RepoModel, snapshot: &Snapshot, image: &Image, evidenc
         judge_missing(image, target, &path, &subject, context, evidence);
         return;
     };
-    let ignore = &model.ignore_files[ignore_path];
     let location = Location::new(ignore_path, 1);
+    let Some(ignore) = model.ignore_files.get(ignore_path) else {
+        evidence.add(
+            Outcome::Review,
+            &subject,
+            &location,
+            format!(
+                "the ignore file {ignore_path} was not read ({}), so what it excludes is not known",
+                crate::model::unread_reason(snapshot, ignore_path)
+            ),
+            "Keep the ignore file small and readable so it can be checked.",
+        );
+        return;
+    };
 
     let let_through: Vec<String> = context_files(snapshot, context)
         .into_iter()

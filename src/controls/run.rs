@@ -110,7 +110,11 @@ fn parse_errors(model: &RepoModel, snapshot: &Snapshot) -> Vec<Finding> {
                 dockerfile.path.clone(),
                 &Location::new(dockerfile.path.clone(), error.line.max(1)),
                 Some(&dockerfile.text),
-                format!("the Dockerfile does not parse: {}", error.message),
+                if dockerfile.text.is_empty() && error.message.contains("was not read") {
+                    error.message.clone()
+                } else {
+                    format!("the Dockerfile does not parse: {}", error.message)
+                },
                 "Fix the line so that docker build accepts it; controls that need this file answer review until then.",
             ));
         }

@@ -120,6 +120,19 @@ fn judge_variable(
         );
         return;
     }
+    // `ENV DB_PASSWORD=$P` after `ARG P=hunter2` bakes the default into the image just the same.
+    let from_default = word.is_some_and(|word| word.is_resolved() && word.raw != word.value);
+    if says_secret && from_default && secrets::is_literal_secret(value) {
+        secrets_found.push((location.path.clone(), location.line, value.to_string()));
+        evidence.add(
+            Outcome::Fail,
+            subject,
+            location,
+            format!("{keyword} {name} is set from a variable whose default is a literal secret, which is stored in the image for anyone who can pull it"),
+            "Remove the default; pass the secret at run time, or at build time with RUN --mount=type=secret.",
+        );
+        return;
+    }
     if let Some(format) =
         secrets::credential_format(raw).or_else(|| secrets::credential_format(value))
     {

@@ -360,21 +360,24 @@ fn compile_globs(
 }
 
 /// Reads more files of a snapshot taken with [`read_local`]: files that Compose names as
-/// Dockerfiles under names discovery does not recognise (`build.dockerfile: ci/app.build`).
+/// Dockerfiles under names discovery does not recognise (`build.dockerfile: ci/app.build`), and
+/// files that repos.toml names explicitly, even where include or exclude globs left them out.
 ///
-/// Only paths already listed in the snapshot are read, each under the same size limit; a file
-/// that cannot be read is listed in `skipped` with the reason.
+/// Each file must lie inside `root` and is read under the same size limit. A file that does not
+/// exist is passed over (the caller reports it); one that cannot be read is listed in `skipped`
+/// with the reason.
 pub fn read_more(root: &Path, options: &LocalOptions, snapshot: &mut Snapshot, paths: &[String]) {
     let Ok(canonical_root) = fs::canonicalize(root) else {
         return;
     };
     for path in paths {
-        if snapshot.files.contains_key(path) || !snapshot.contains(path) {
+        if snapshot.files.contains_key(path) {
             continue;
         }
         let target = match fs::canonicalize(canonical_root.join(path)) {
             Ok(target) if target.starts_with(&canonical_root) && target.is_file() => target,
             Ok(_) => continue,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
             Err(error) => {
                 snapshot.skipped.push(Skipped {
                     path: path.clone(),
@@ -383,6 +386,9 @@ pub fn read_more(root: &Path, options: &LocalOptions, snapshot: &mut Snapshot, p
                 continue;
             }
         };
+        if let Err(position) = snapshot.paths.binary_search(path) {
+            snapshot.paths.insert(position, path.clone());
+        }
         match read_capped(&target, options.max_file_bytes) {
             Ok(Some(bytes)) => {
                 snapshot.files.insert(path.clone(), bytes);
