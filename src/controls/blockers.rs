@@ -13,6 +13,8 @@ pub const DOCKER_SOCKET: ControlInfo = ControlInfo {
   short or long volume syntax, read-only or not.
 - blocker: a bind whose target is one of those socket paths, unless its source provably is not
   a socket path (a named volume, or a path inside the repository).
+- blocker: a bind of a host folder that contains the socket (`/`, `/var`, `/run`, `/var/run`,
+  `/run/podman`), which hands the container the socket just the same.
 - blocker: `use_api_socket: true`, which hands the container the engine's API socket.
 - not a blocker: a single path in short syntax (`- /var/run/docker.sock`). That declares an
   anonymous volume at that path, not a bind mount."#,

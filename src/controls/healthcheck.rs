@@ -122,7 +122,19 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
             );
             return;
         }
-        if let Some(test) = &healthcheck.test {
+        // An empty test inherits the image's healthcheck, and `CMD` or `CMD-SHELL` without a
+        // command probes nothing, so neither counts as a test of the service's own.
+        let usable = healthcheck.test.as_ref().filter(|test| {
+            let first = test.value.first().map(String::as_str).unwrap_or("");
+            let has_command = test
+                .value
+                .iter()
+                .skip(1)
+                .any(|part| !part.trim().is_empty());
+            first.eq_ignore_ascii_case("NONE")
+                || (matches!(first, "CMD" | "CMD-SHELL") && has_command)
+        });
+        if let Some(test) = usable {
             let first = test.value.first().map(String::as_str).unwrap_or("");
             if first.eq_ignore_ascii_case("NONE") {
                 evidence.add(

@@ -26,6 +26,28 @@ pub fn is_socket_path(path: &str) -> bool {
         || collapsed.ends_with("/podman.sock")
 }
 
+/// Host folders that contain an engine socket: binding one of them hands the container the
+/// socket inside it just as a bind of the socket itself does.
+const SOCKET_FOLDERS: &[&str] = &[
+    "/",
+    "/var",
+    "/var/run",
+    "/run",
+    "/run/podman",
+    "/var/run/podman",
+];
+
+/// Tells whether a bind source is a host folder that contains an engine socket.
+pub fn is_socket_folder(path: &str) -> bool {
+    let collapsed = path.trim().replace("//", "/");
+    let trimmed = if collapsed == "/" {
+        "/"
+    } else {
+        collapsed.trim_end_matches('/')
+    };
+    SOCKET_FOLDERS.contains(&trimmed)
+}
+
 /// Returns the blocker findings of every service.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -59,6 +81,19 @@ fn docker_socket(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Evidence)
         let target_is_socket = is_socket_path(&volume.target)
             && volume.kind == VolumeKind::Bind
             && !source.starts_with('.');
+        if volume.kind == VolumeKind::Bind && is_socket_folder(source) {
+            evidence.add(
+                Outcome::Fail,
+                &subject,
+                &volume.location,
+                format!(
+                    "bind mount of the host folder {source} (→ {}), which contains the container engine's socket: whoever controls the container controls the host",
+                    volume.target
+                ),
+                "Mount only the files the service needs; if it must talk to the engine, put a filtering socket proxy in front of it and waive this with a reason.",
+            );
+            continue;
+        }
         if !source_is_socket && !target_is_socket {
             continue;
         }
@@ -163,5 +198,14 @@ mod tests {
         assert!(is_socket_path("/run/user/1000/docker.sock"));
         assert!(!is_socket_path("/var/run/docker"));
         assert!(!is_socket_path("./docker.sock.d"));
+    }
+
+    #[test]
+    fn socket_folders_are_recognised() {
+        assert!(super::is_socket_folder("/"));
+        assert!(super::is_socket_folder("/var/run/"));
+        assert!(super::is_socket_folder("/run"));
+        assert!(!super::is_socket_folder("/var/lib/app"));
+        assert!(!super::is_socket_folder("./run"));
     }
 }
