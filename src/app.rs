@@ -155,11 +155,24 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
         return cli::EXIT_INTERNAL;
     }
 
-    if scorecard
+    let unreadable: Vec<&str> = scorecard
         .repos
         .iter()
-        .any(|report| !report.errors.is_empty())
-    {
+        .filter(|report| !report.errors.is_empty())
+        .map(|report| report.name.as_str())
+        .collect();
+    if !unreadable.is_empty() {
+        // Printed whatever the log level, because it is the reason for the exit code.
+        eprintln!(
+            "{} {} could not be read (see the error rows): {}",
+            unreadable.len(),
+            if unreadable.len() == 1 {
+                "repository"
+            } else {
+                "repositories"
+            },
+            unreadable.join(", ")
+        );
         return cli::EXIT_UNREADABLE;
     }
     if let Some(threshold) = args.fail_under {
@@ -171,8 +184,13 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
             .collect();
         if !below.is_empty() {
             eprintln!(
-                "{} graded below {threshold}: {}",
+                "{} {} graded below {threshold}: {}",
                 below.len(),
+                if below.len() == 1 {
+                    "repository"
+                } else {
+                    "repositories"
+                },
                 below.join(", ")
             );
             return cli::EXIT_BELOW_THRESHOLD;

@@ -118,7 +118,7 @@ fn subjects(model: &RepoModel) -> Vec<String> {
             (Some(target), _) => format!("target stage {target}"),
             (None, Some(index)) => match &image.stages[index].name {
                 Some(name) => format!("last stage {name}"),
-                None => format!("last stage (#{index})"),
+                None => format!("last stage (unnamed, stage {index} counting from 0)"),
             },
             (None, None) => "not parsed".to_string(),
         };

@@ -162,7 +162,7 @@ fn scan_fail_under_names_repositories_below() {
         "payments-gateway",
         "storefront-web",
     ];
-    assert!(stderr.contains("6 graded below B"), "stderr: {stderr}");
+    assert!(stderr.contains("6 repositories graded below B"), "stderr: {stderr}");
     let named: Vec<&str> = stderr
         .lines()
         .find_map(|line| line.split_once("graded below B: "))

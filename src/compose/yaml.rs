@@ -274,8 +274,8 @@ impl Builder {
         self.node_count = self.node_count.saturating_add(nodes);
         if self.node_count > MAX_NODES {
             return Err(origin.error(format!(
-                "the document expands to more than {MAX_NODES} nodes, most likely through aliases \
-                 that repeat other aliases; reduce the aliasing"
+                "the document has more than {MAX_NODES} nodes once aliases are expanded; \
+                 split the file or reduce aliases that repeat other aliases"
             )));
         }
         Ok(())
