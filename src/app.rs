@@ -215,7 +215,13 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
 
 fn inspect(args: &cli::InspectArgs) -> u8 {
     let first = &args.files[0];
-    let result = if crate::inspect::is_compose_path(first) {
+    let is_ignore_file = first
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(crate::discover::is_ignore_file);
+    let result = if is_ignore_file {
+        crate::inspect::inspect_ignore_file(first)
+    } else if crate::inspect::is_compose_path(first) {
         if args.format == cli::InspectFormat::Buildkit {
             Err(crate::inspect::InspectError::BuildkitForCompose {
                 path: first.display().to_string(),

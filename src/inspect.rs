@@ -136,6 +136,42 @@ fn read(path: &Path) -> Result<String, InspectError> {
     })
 }
 
+/// Inspects an ignore file: each pattern as moby cleans it, with its line, and the probe paths
+/// that the dockerignore control checks, each excluded or let through.
+pub fn inspect_ignore_file(path: &Path) -> Result<String, InspectError> {
+    let bytes = std::fs::read(path).map_err(|source| InspectError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let ignore = crate::dockerignore::IgnoreFile::parse(&String::from_utf8_lossy(&bytes));
+    let mut out = String::from("patterns:\n");
+    for pattern in &ignore.patterns {
+        let kind = if pattern.is_exception {
+            "include"
+        } else {
+            "exclude"
+        };
+        let _ = writeln!(out, "  {:>4}  {kind} {}", pattern.line, pattern.pattern);
+    }
+    for invalid in &ignore.invalid {
+        let _ = writeln!(
+            out,
+            "  {:>4}  invalid {}: {}",
+            invalid.line, invalid.text, invalid.message
+        );
+    }
+    let _ = writeln!(out, "sensitive probe paths:");
+    for probe in crate::controls::secrets::PROBE_PATHS {
+        let verdict = if ignore.is_excluded(probe) {
+            "excluded"
+        } else {
+            "let through"
+        };
+        let _ = writeln!(out, "  {probe}: {verdict}");
+    }
+    Ok(out)
+}
+
 /// Tells whether a file should be read as Compose: a Compose name, or a YAML extension.
 pub fn is_compose_path(path: &Path) -> bool {
     let name = path

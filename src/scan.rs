@@ -295,9 +295,10 @@ pub fn jobs_for_config(config: &Config, config_path: &Path) -> Vec<Job> {
         .collect()
 }
 
-/// Returns one job per folder, each graded with default settings.
+/// Returns one job per folder, each graded with default settings. A job is named after its
+/// folder, or after the path as given when two folders share a name.
 pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
-    paths
+    let mut jobs: Vec<Job> = paths
         .iter()
         .map(|path| {
             let name = path
@@ -318,7 +319,14 @@ pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
                 settings: RepoSettings::default(),
             }
         })
-        .collect()
+        .collect();
+    let names: Vec<String> = jobs.iter().map(|job| job.name.clone()).collect();
+    for job in &mut jobs {
+        if names.iter().filter(|name| **name == job.name).count() > 1 {
+            job.name = job.source.clone();
+        }
+    }
+    jobs
 }
 
 /// Grades every job and returns the scorecard, repositories sorted by name then source. GitHub

@@ -111,14 +111,14 @@ pub struct RepoReport {
     pub name: String,
     /// Where the repository was read from: a path relative to the config file, or `owner/name`.
     pub source: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default)]
     pub commit: Option<String>,
     /// `A` to `F`, `—` when no control applies, or `error` when the repository could not be read.
     pub grade: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(default)]
     pub score: Option<Score>,
     /// Why the grade is what it is when that is not obvious ("no container files found", "capped by blocker").
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(default)]
     pub notes: Vec<String>,
     /// Control results keyed by control id.
     pub controls: BTreeMap<String, ControlResult>,
@@ -131,7 +131,7 @@ pub struct RepoReport {
     pub skipped: Vec<String>,
     pub errors: Vec<RepoError>,
     /// Every waiver repos.toml gives this repository, with its status.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(default)]
     pub waivers: Vec<WaiverReport>,
 }
 

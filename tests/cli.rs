@@ -162,7 +162,10 @@ fn scan_fail_under_names_repositories_below() {
         "payments-gateway",
         "storefront-web",
     ];
-    assert!(stderr.contains("6 repositories graded below B"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("6 repositories graded below B"),
+        "stderr: {stderr}"
+    );
     let named: Vec<&str> = stderr
         .lines()
         .find_map(|line| line.split_once("graded below B: "))
@@ -610,4 +613,41 @@ fn invalid_fail_under_exits_2() {
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     assert!(stderr.contains("invalid grade"), "stderr: {stderr}");
+}
+
+#[test]
+fn inspect_ignore_file_lists_patterns() {
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(fleet_repo("orders-api").join(".dockerignore"))
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    assert!(stdout.contains("patterns:"), "stdout: {stdout}");
+    assert!(stdout.contains(".env: excluded"), "stdout: {stdout}");
+}
+
+#[test]
+fn check_names_same_named_folders_by_path() {
+    let root = tempfile::tempdir().expect("temp dir");
+    for parent in ["a", "b"] {
+        let folder = root.path().join(parent).join("svc");
+        std::fs::create_dir_all(&folder).expect("folder is created");
+        std::fs::write(folder.join("Dockerfile"), "FROM alpine:3.20\nUSER 1000\n")
+            .expect("file is written");
+    }
+    let output = dockgrade()
+        .current_dir(root.path())
+        .args(["check", "a/svc", "b/svc", "--format", "json"])
+        .output()
+        .expect("dockgrade runs");
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(value["repos"][0]["name"], "a/svc");
+    assert_eq!(value["repos"][1]["name"], "b/svc");
 }
