@@ -40,6 +40,22 @@ const BUILDS_MISSING_DOCKERFILE: &str =
 /// give none.
 const EXPECTED_PARSE_ERRORS: &[(&str, &str)] = &[
     (
+        "checkov/tests/dockerfile/checks/example_AliasIsUnique/failure/Dockerfile",
+        "FROM baseImage is an image reference with upper-case letters in its repository name",
+    ),
+    (
+        "hadolint/cases/DL3006-03/Dockerfile",
+        "the digest in FROM has 13 hex digits, and an image reference needs at least 32",
+    ),
+    (
+        "scorecard/checks/raw/testdata/Dockerfile-pinned-as",
+        "two stages are named build3",
+    ),
+    (
+        "scorecard/checks/raw/testdata/Dockerfile-pinned-as-without-hash",
+        "the digest sha256:v2 in FROM is not hexadecimal",
+    ),
+    (
         "checkov/tests/dockerfile/resources/empty_dockerfile/Dockerfile",
         "an empty file has no instructions",
     ),
