@@ -1,6 +1,7 @@
 //! The variables in scope at one point of a build, with the unknown build-time values each one depends on.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use super::expand::{ExpandError, ExpandErrorKind, Lexer, Variables};
 use super::stage::Word;
@@ -8,7 +9,9 @@ use super::stage::Word;
 /// A variable's value and the names of the unresolved variables that went into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Binding {
-    value: String,
+    /// The bound value, reference-counted because every stage built FROM an earlier stage
+    /// clones that stage's scope, and a value may be up to `MAX_EXPANDED_BYTES` long.
+    value: Rc<str>,
     unresolved: BTreeSet<String>,
 }
 
@@ -23,7 +26,7 @@ impl Variables for Scope {
     fn get(&self, name: &str) -> Option<&str> {
         self.bindings
             .get(name)
-            .map(|binding| binding.value.as_str())
+            .map(|binding| binding.value.as_ref())
     }
 }
 
@@ -33,7 +36,7 @@ impl Scope {
         self.bindings.insert(
             name.to_string(),
             Binding {
-                value: word.value.clone(),
+                value: Rc::from(word.value.as_str()),
                 unresolved: word.unresolved.iter().cloned().collect(),
             },
         );
@@ -43,7 +46,7 @@ impl Scope {
     pub fn word_for(&self, name: &str, raw: &str) -> Option<Word> {
         self.bindings.get(name).map(|binding| Word {
             raw: raw.to_string(),
-            value: binding.value.clone(),
+            value: binding.value.to_string(),
             unresolved: binding.unresolved.iter().cloned().collect(),
         })
     }
