@@ -320,6 +320,90 @@ fn invalid_interpolation_is_an_error() {
     );
 }
 
+/// Returns `.env` lines `A0=x` and `A<n>=${A<n-1>}${A<n-1>}` up to `last`, so `A<n>` is 2^n bytes.
+fn doubling_dotenv(last: usize) -> String {
+    let mut text = String::from("A0=x\n");
+    for index in 1..=last {
+        let previous = index - 1;
+        text.push_str(&format!("A{index}=${{A{previous}}}${{A{previous}}}\n"));
+    }
+    text
+}
+
+#[test]
+fn doubling_dotenv_chain_is_an_error() {
+    let compose = "services:\n  app:\n    image: alpine\n    user: $A30\n";
+    let dotenv = doubling_dotenv(30);
+    let error = load(
+        &[(".env", dotenv.as_str()), ("compose.yaml", compose)],
+        &["compose.yaml"],
+    )
+    .unwrap_err();
+    assert_eq!(error.path, ".env");
+    // A17 is exactly 128 KiB, so A18 on line 19 is the first value over the limit.
+    assert_eq!(error.line, 19);
+    assert!(
+        error
+            .message
+            .contains("interpolated value exceeds 131072 bytes"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn deep_interpolation_nesting_is_an_error() {
+    let depth = 50_000;
+    let user = format!("{}root{}", "${X:-".repeat(depth), "}".repeat(depth));
+    let compose = format!("services:\n  app:\n    image: alpine\n    user: \"{user}\"\n");
+    let error = load(&[("compose.yaml", compose.as_str())], &["compose.yaml"]).unwrap_err();
+    assert_eq!(error.path, "compose.yaml");
+    assert_eq!(error.line, 4);
+    assert!(
+        error.message.contains("nesting exceeds 64 levels"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn many_long_interpolated_values_are_an_error() {
+    // 200 copies of the 128 KiB A17 would add 25 MiB, over the 16 MiB budget of one file.
+    let mut compose = String::from("services:\n  app:\n    image: alpine\n    command:\n");
+    compose.push_str(&"      - $A17\n".repeat(200));
+    let dotenv = doubling_dotenv(17);
+    let error = load(
+        &[
+            (".env", dotenv.as_str()),
+            ("compose.yaml", compose.as_str()),
+        ],
+        &["compose.yaml"],
+    )
+    .unwrap_err();
+    assert_eq!(error.path, "compose.yaml");
+    assert!(error.line > 5, "line {}", error.line);
+    assert!(
+        error
+            .message
+            .contains("interpolated values exceed 16777216 bytes in total"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn long_interpolated_value_within_limit_loads() {
+    // A16 is 64 KiB and the image name repeats it once: 128 KiB, the maximum.
+    let compose = "services:\n  app:\n    image: alpine\n    user: ${A16}${A16}\n";
+    let dotenv = doubling_dotenv(16);
+    let project = load_ok(
+        &[(".env", dotenv.as_str()), ("compose.yaml", compose)],
+        &["compose.yaml"],
+    );
+    let user = service(&project, "app").user.as_ref().expect("user is set");
+    assert_eq!(user.value.len(), 128 * 1024);
+}
+
 #[test]
 fn booleans_from_yaml_and_interpolated_strings() {
     let compose = "\

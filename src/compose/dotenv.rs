@@ -1,7 +1,9 @@
 //! `.env` files in the format Compose reads: `VAR=VAL` lines, comments, quotes, an optional
 //! `export ` prefix, and interpolation in unquoted and double-quoted values.
 
-use super::interpolate::{substitute, Environment};
+use super::interpolate::{
+    charge_growth, substitute, Environment, SubstituteError, MAX_INTERPOLATED_TOTAL_BYTES,
+};
 use super::model::LoadError;
 
 /// Parses a `.env` file into variables, in file order; a later line for the same name wins.
@@ -21,6 +23,7 @@ pub fn parse_dotenv(
         line: 1,
     };
     let mut variables: Vec<(String, String)> = Vec::new();
+    let mut growth_budget = MAX_INTERPOLATED_TOTAL_BYTES;
 
     while let Some(line) = parser.skip_blank_and_comments() {
         let name = parser.read_name()?;
@@ -51,11 +54,13 @@ pub fn parse_dotenv(
             Some('\'') => parser.read_single_quoted(line)?,
             Some('"') => {
                 let raw = parser.read_double_quoted(line)?;
-                interpolate_value(&raw, &lookup)
+                interpolate_value(&raw, &lookup, &mut growth_budget)
+                    .map_err(|reason| parser.error(line, reason))?
             }
             _ => {
                 let raw = parser.read_unquoted();
-                interpolate_value(&raw, &lookup)
+                interpolate_value(&raw, &lookup, &mut growth_budget)
+                    .map_err(|reason| parser.error(line, reason))?
             }
         };
         variables.push((name, value));
@@ -72,12 +77,24 @@ pub(crate) fn read_environment(
     Ok(parse_dotenv(path, text, parent)?.into_iter().collect())
 }
 
+/// Interpolates one value and charges its growth to `growth_budget`, failing only when it
+/// exceeds an interpolation limit.
 // NOTE: a value whose `$` forms no valid variable reference, such as a password `abc$1`, is kept
 // as written instead of failing the load; Compose may reject such a file.
-fn interpolate_value(raw: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+fn interpolate_value(
+    raw: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    growth_budget: &mut usize,
+) -> Result<String, String> {
     match substitute(raw, lookup) {
-        Ok(substituted) => substituted.value,
-        Err(_) => raw.to_string(),
+        Ok(substituted) => {
+            charge_growth(raw, &substituted.value, growth_budget)?;
+            Ok(substituted.value)
+        }
+        Err(SubstituteError::Invalid(_)) => Ok(raw.to_string()),
+        Err(SubstituteError::LimitExceeded(reason)) => {
+            Err(format!("interpolation failed: {reason}"))
+        }
     }
 }
 
@@ -333,5 +350,47 @@ mod tests {
         let error = parse_dotenv(".env", "A=1\nB=\"open\n", &Environment::new()).unwrap_err();
         assert_eq!(error.line, 2);
         assert!(error.message.contains("never closed"), "{}", error.message);
+    }
+
+    #[test]
+    fn doubling_values_past_limit_name_the_line() {
+        let mut text = String::from("A0=x\n");
+        for index in 1..=30 {
+            let previous = index - 1;
+            text.push_str(&format!("A{index}=\"${{A{previous}}}${{A{previous}}}\"\n"));
+        }
+        let error = parse_dotenv(".env", &text, &Environment::new()).unwrap_err();
+        assert_eq!(error.path, ".env");
+        // A17 is exactly 128 KiB, so A18 on line 19 is the first value over the limit.
+        assert_eq!(error.line, 19);
+        assert_eq!(
+            error.message,
+            "interpolation failed: interpolated value exceeds 131072 bytes"
+        );
+    }
+
+    #[test]
+    fn long_value_within_limit_expands() {
+        let long = "v".repeat(100 * 1024);
+        let text = format!("LONG={long}\nCOPY=${{LONG}}\n");
+        assert_eq!(value_of(&text, "COPY"), long);
+    }
+
+    #[test]
+    fn many_long_values_exhaust_total_budget() {
+        let mut text = String::from("A0=x\n");
+        for index in 1..=17 {
+            let previous = index - 1;
+            text.push_str(&format!("A{index}=${{A{previous}}}${{A{previous}}}\n"));
+        }
+        // 200 copies of the 128 KiB A17 would add 25 MiB, over the 16 MiB budget.
+        text.push_str(&"B=${A17}\n".repeat(200));
+        let error = parse_dotenv(".env", &text, &Environment::new()).unwrap_err();
+        assert_eq!(error.path, ".env");
+        assert!(error.line > 18, "line {}", error.line);
+        assert_eq!(
+            error.message,
+            "interpolation failed: interpolated values exceed 16777216 bytes in total in this file"
+        );
     }
 }

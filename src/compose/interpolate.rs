@@ -9,6 +9,41 @@ use std::collections::BTreeMap;
 /// read, so a load gives the same result on every machine.
 pub type Environment = BTreeMap<String, String>;
 
+/// The maximum length in bytes of an interpolated value (128 KiB), unless the value as written
+/// is longer. Linux rejects a longer single argument or environment string in `execve`
+/// (`MAX_ARG_STRLEN`, 32 pages, in `linux/binfmts.h`), so no longer value can reach a container
+/// as one string. The limit stops variables that repeat each other from growing a value
+/// exponentially.
+pub(crate) const MAX_INTERPOLATED_BYTES: usize = 128 * 1024;
+
+/// The maximum number of bytes that interpolation may add to the values of one file beyond
+/// their length as written (16 MiB). Each value is limited to [`MAX_INTERPOLATED_BYTES`], but
+/// thousands of values that each use one long variable would still take gigabytes.
+// NOTE: 16 MiB is a judgment (128 values at the per-value limit), not a bound measured on real
+// Compose files.
+pub(crate) const MAX_INTERPOLATED_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
+/// The maximum nesting of `${...}` inside the default or alternative of another `${...}`. Each
+/// level is one more recursion, and the limit keeps a deeply nested value from overflowing the
+/// stack.
+pub(crate) const MAX_NESTING_DEPTH: usize = 64;
+
+/// The reason a string could not be substituted.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SubstituteError {
+    /// The string is not valid interpolation syntax; the message names the expression.
+    Invalid(String),
+    /// The string exceeds [`MAX_INTERPOLATED_BYTES`] or [`MAX_NESTING_DEPTH`].
+    LimitExceeded(String),
+}
+
+/// The limits of one substitution and the variables it found unset.
+struct Substitution<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    unset: Vec<String>,
+    max_bytes: usize,
+}
+
 /// The result of substituting one string.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Substituted {
@@ -22,60 +57,145 @@ pub(crate) struct Substituted {
 /// A variable without value or default becomes the empty string and is listed in `unset`.
 /// Compose rejects a project where `${VAR:?message}` or `${VAR?message}` finds no value. Here
 /// those forms also become the empty string and list the variable, so the load goes on and the
-/// caller can report it. The error names the malformed expression.
+/// caller can report it. An invalid template's error names the malformed expression.
 pub(crate) fn substitute(
     template: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<Substituted, String> {
-    let mut unset = Vec::new();
-    let value = expand(template, lookup, &mut unset)?;
-    Ok(Substituted { value, unset })
+) -> Result<Substituted, SubstituteError> {
+    let mut substitution = Substitution {
+        lookup,
+        unset: Vec::new(),
+        max_bytes: MAX_INTERPOLATED_BYTES.max(template.len()),
+    };
+    let value = substitution.expand(template, 0)?;
+    Ok(Substituted {
+        value,
+        unset: substitution.unset,
+    })
 }
 
-fn expand(
-    text: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut output = String::with_capacity(text.len());
-    let mut literal_start = 0;
-    let mut index = 0;
-
-    while index < bytes.len() {
-        if bytes[index] != b'$' {
-            index += 1;
-            continue;
+impl Substitution<'_> {
+    /// Expands `text`, which is nested `depth` levels deep in `${...}` defaults.
+    fn expand(&mut self, text: &str, depth: usize) -> Result<String, SubstituteError> {
+        // The check comes before any further recursion, so the stack contains at most
+        // MAX_NESTING_DEPTH levels.
+        if depth > MAX_NESTING_DEPTH {
+            return Err(SubstituteError::LimitExceeded(format!(
+                "`${{...}}` nesting exceeds {MAX_NESTING_DEPTH} levels"
+            )));
         }
-        output.push_str(&text[literal_start..index]);
+        let bytes = text.as_bytes();
+        let mut output = String::with_capacity(text.len());
+        let mut literal_start = 0;
+        let mut index = 0;
 
-        match bytes.get(index + 1) {
-            Some(b'$') => {
-                output.push('$');
-                index += 2;
+        while index < bytes.len() {
+            if bytes[index] != b'$' {
+                index += 1;
+                continue;
             }
-            Some(b'{') => {
-                let close = matching_brace(text, index + 2)
-                    .ok_or_else(|| format!("`{}` has no closing brace", &text[index..]))?;
-                output.push_str(&expand_braced(&text[index + 2..close], lookup, unset)?);
-                index = close + 1;
-            }
-            Some(&next) if next == b'_' || next.is_ascii_alphabetic() => {
-                let name_end = name_length(&text[index + 1..]) + index + 1;
-                let name = &text[index + 1..name_end];
-                output.push_str(&lookup_or_record(name, lookup, unset));
-                index = name_end;
-            }
-            _ => {
-                return Err(format!(
+            output.push_str(&text[literal_start..index]);
+
+            match bytes.get(index + 1) {
+                Some(b'$') => {
+                    output.push('$');
+                    index += 2;
+                }
+                Some(b'{') => {
+                    let close = matching_brace(text, index + 2).ok_or_else(|| {
+                        SubstituteError::Invalid(format!(
+                            "`{}` has no closing brace",
+                            &text[index..]
+                        ))
+                    })?;
+                    let value = self.expand_braced(&text[index + 2..close], depth)?;
+                    output.push_str(&value);
+                    index = close + 1;
+                }
+                Some(&next) if next == b'_' || next.is_ascii_alphabetic() => {
+                    let name_end = name_length(&text[index + 1..]) + index + 1;
+                    let name = &text[index + 1..name_end];
+                    let value = self.lookup_or_record(name);
+                    output.push_str(&value);
+                    index = name_end;
+                }
+                _ => {
+                    return Err(SubstituteError::Invalid(format!(
                     "`$` at byte {index} starts no variable; write `$$` for a literal dollar sign"
-                ))
+                )))
+                }
+            }
+            // Checking after each variable stops the growth before it takes much memory.
+            self.check_length(output.len())?;
+            literal_start = index;
+        }
+        output.push_str(&text[literal_start..]);
+        self.check_length(output.len())?;
+        Ok(output)
+    }
+
+    fn check_length(&self, length: usize) -> Result<(), SubstituteError> {
+        if length <= self.max_bytes {
+            return Ok(());
+        }
+        Err(SubstituteError::LimitExceeded(format!(
+            "interpolated value exceeds {} bytes",
+            self.max_bytes
+        )))
+    }
+
+    fn lookup_or_record(&mut self, name: &str) -> String {
+        match (self.lookup)(name) {
+            Some(value) => value,
+            None => {
+                self.unset.push(name.to_string());
+                String::new()
             }
         }
-        literal_start = index;
     }
-    output.push_str(&text[literal_start..]);
-    Ok(output)
+
+    /// Expands the inside of `${...}` found `depth` levels deep. Defaults and alternatives are
+    /// expanded only when used, so an unset variable inside an unused default is not reported.
+    fn expand_braced(&mut self, inner: &str, depth: usize) -> Result<String, SubstituteError> {
+        let name_end = name_length(inner);
+        if name_end == 0 {
+            return Err(SubstituteError::Invalid(format!(
+                "`${{{inner}}}` does not start with a variable name"
+            )));
+        }
+        let name = &inner[..name_end];
+        let modifier = &inner[name_end..];
+        let value = (self.lookup)(name);
+        let has_content = value.as_deref().is_some_and(|v| !v.is_empty());
+
+        let (operator, word) = split_modifier(modifier)
+            .ok_or_else(|| SubstituteError::Invalid(format!("`${{{inner}}}` is not a supported form; Compose accepts ${{VAR}}, ${{VAR:-default}}, ${{VAR-default}}, ${{VAR:?error}}, ${{VAR?error}}, ${{VAR:+value}} and ${{VAR+value}}")))?;
+
+        let result = match operator {
+            "" => self.lookup_or_record(name),
+            ":-" if has_content => value.unwrap_or_default(),
+            ":-" => self.expand(word, depth + 1)?,
+            "-" => match value {
+                Some(value) => value,
+                None => self.expand(word, depth + 1)?,
+            },
+            ":?" | "?" => {
+                let satisfied = if operator == ":?" {
+                    has_content
+                } else {
+                    value.is_some()
+                };
+                if !satisfied {
+                    self.unset.push(name.to_string());
+                }
+                value.unwrap_or_default()
+            }
+            ":+" if has_content => self.expand(word, depth + 1)?,
+            "+" if value.is_some() => self.expand(word, depth + 1)?,
+            _ => String::new(),
+        };
+        Ok(result)
+    }
 }
 
 /// Finds the `}` that closes a `${` whose content starts at `start`. Only a nested `${` opens
@@ -113,67 +233,6 @@ fn name_length(text: &str) -> usize {
         .unwrap_or(bytes.len())
 }
 
-fn lookup_or_record(
-    name: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-) -> String {
-    match lookup(name) {
-        Some(value) => value,
-        None => {
-            unset.push(name.to_string());
-            String::new()
-        }
-    }
-}
-
-/// Expands the inside of `${...}`. Defaults and alternatives are expanded only when used, so an
-/// unset variable inside an unused default is not reported.
-fn expand_braced(
-    inner: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    unset: &mut Vec<String>,
-) -> Result<String, String> {
-    let name_end = name_length(inner);
-    if name_end == 0 {
-        return Err(format!(
-            "`${{{inner}}}` does not start with a variable name"
-        ));
-    }
-    let name = &inner[..name_end];
-    let modifier = &inner[name_end..];
-    let value = lookup(name);
-    let has_content = value.as_deref().is_some_and(|v| !v.is_empty());
-
-    let (operator, word) = split_modifier(modifier)
-        .ok_or_else(|| format!("`${{{inner}}}` is not a supported form; Compose accepts ${{VAR}}, ${{VAR:-default}}, ${{VAR-default}}, ${{VAR:?error}}, ${{VAR?error}}, ${{VAR:+value}} and ${{VAR+value}}"))?;
-
-    let result = match operator {
-        "" => lookup_or_record(name, lookup, unset),
-        ":-" if has_content => value.unwrap_or_default(),
-        ":-" => expand(word, lookup, unset)?,
-        "-" => match value {
-            Some(value) => value,
-            None => expand(word, lookup, unset)?,
-        },
-        ":?" | "?" => {
-            let satisfied = if operator == ":?" {
-                has_content
-            } else {
-                value.is_some()
-            };
-            if !satisfied {
-                unset.push(name.to_string());
-            }
-            value.unwrap_or_default()
-        }
-        ":+" if has_content => expand(word, lookup, unset)?,
-        "+" if value.is_some() => expand(word, lookup, unset)?,
-        _ => String::new(),
-    };
-    Ok(result)
-}
-
 fn split_modifier(modifier: &str) -> Option<(&str, &str)> {
     if modifier.is_empty() {
         return Some(("", ""));
@@ -193,12 +252,31 @@ pub(crate) fn interpolate_tree(
     environment: &Environment,
 ) -> Result<(), LoadError> {
     let lookup = |name: &str| environment.get(name).cloned();
-    interpolate_node(node, &lookup)
+    let mut growth_budget = MAX_INTERPOLATED_TOTAL_BYTES;
+    interpolate_node(node, &lookup, &mut growth_budget)
+}
+
+/// Charges the bytes that interpolation added to `value` against `growth_budget`, failing with
+/// a message once the budget of the file is spent.
+pub(crate) fn charge_growth(
+    written: &str,
+    value: &str,
+    growth_budget: &mut usize,
+) -> Result<(), String> {
+    let growth = value.len().saturating_sub(written.len());
+    if growth > *growth_budget {
+        return Err(format!(
+            "interpolation failed: interpolated values exceed {MAX_INTERPOLATED_TOTAL_BYTES} bytes in total in this file"
+        ));
+    }
+    *growth_budget -= growth;
+    Ok(())
 }
 
 fn interpolate_node(
     node: &mut Node,
     lookup: &dyn Fn(&str) -> Option<String>,
+    growth_budget: &mut usize,
 ) -> Result<(), LoadError> {
     match &mut node.value {
         Value::Scalar {
@@ -208,10 +286,17 @@ fn interpolate_node(
             if !text.contains('$') {
                 return Ok(());
             }
-            let substituted = substitute(text, lookup).map_err(|reason| {
-                node.origin
-                    .error(format!("invalid interpolation in `{text}`: {reason}"))
+            let substituted = substitute(text, lookup).map_err(|error| match error {
+                SubstituteError::Invalid(reason) => node
+                    .origin
+                    .error(format!("invalid interpolation in `{text}`: {reason}")),
+                // The text is left out because it may be long.
+                SubstituteError::LimitExceeded(reason) => {
+                    node.origin.error(format!("interpolation failed: {reason}"))
+                }
             })?;
+            charge_growth(text, &substituted.value, growth_budget)
+                .map_err(|message| node.origin.error(message))?;
             *text = substituted.value;
             node.unset = substituted.unset;
             node.unset.sort();
@@ -220,7 +305,7 @@ fn interpolate_node(
         Value::Scalar { .. } => {}
         Value::Seq(items) => {
             for item in items {
-                interpolate_node(item, lookup)?;
+                interpolate_node(item, lookup, growth_budget)?;
             }
         }
         Value::Map(entries) => {
@@ -228,7 +313,7 @@ fn interpolate_node(
                 .iter_mut()
                 .filter(|entry| !entry.key.starts_with("x-"))
             {
-                interpolate_node(&mut entry.value, lookup)?;
+                interpolate_node(&mut entry.value, lookup, growth_budget)?;
             }
         }
     }
@@ -239,7 +324,7 @@ fn interpolate_node(
 mod tests {
     use super::*;
 
-    fn run(template: &str) -> Result<Substituted, String> {
+    fn run(template: &str) -> Result<Substituted, SubstituteError> {
         let lookup = |name: &str| match name {
             "SET" => Some("value".to_string()),
             "EMPTY" => Some(String::new()),
@@ -335,5 +420,42 @@ mod tests {
     #[test]
     fn non_ascii_text_is_kept() {
         assert_eq!(value("é-$SET-ü"), "é-value-ü");
+    }
+
+    #[test]
+    fn nesting_past_limit_is_rejected() {
+        let depth = 20_000;
+        let template = format!("{}x{}", "${MISSING:-".repeat(depth), "}".repeat(depth));
+        let error = run(&template).unwrap_err();
+        assert_eq!(
+            error,
+            SubstituteError::LimitExceeded("`${...}` nesting exceeds 64 levels".to_string())
+        );
+    }
+
+    #[test]
+    fn nesting_at_limit_expands() {
+        let nested =
+            |depth: usize| format!("{}x{}", "${MISSING:-".repeat(depth), "}".repeat(depth));
+        assert_eq!(value(&nested(MAX_NESTING_DEPTH)), "x");
+        assert!(run(&nested(MAX_NESTING_DEPTH + 1)).is_err());
+    }
+
+    #[test]
+    fn value_past_limit_is_rejected() {
+        let long = "y".repeat(MAX_INTERPOLATED_BYTES / 2 + 1);
+        let lookup = |name: &str| (name == "LONG").then(|| long.clone());
+        let error = substitute("$LONG${LONG}", &lookup).unwrap_err();
+        assert_eq!(
+            error,
+            SubstituteError::LimitExceeded("interpolated value exceeds 131072 bytes".to_string())
+        );
+    }
+
+    #[test]
+    fn long_literal_template_is_kept() {
+        // A template longer than the limit passes while its value is no longer than itself.
+        let template = format!("{}${{SET}}", "z".repeat(MAX_INTERPOLATED_BYTES + 10));
+        assert_eq!(value(&template).len(), MAX_INTERPOLATED_BYTES + 15);
     }
 }

@@ -9,6 +9,18 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::pattern::{pattern_to_regex, trim_prefix, trim_suffix};
 
+/// The maximum length in bytes of an expanded word (128 KiB), unless the word as written is
+/// longer. Linux rejects a longer single argument or environment string in `execve`
+/// (`MAX_ARG_STRLEN`, 32 pages, in `linux/binfmts.h`), so no longer value can reach a process
+/// as one string. The limit stops variables that repeat each other from growing a word
+/// exponentially.
+pub const MAX_EXPANDED_BYTES: usize = 128 * 1024;
+
+/// The maximum nesting of `${...}` inside the word of another `${...}`. The lexer recurses
+/// through several functions per level, and the limit keeps a deeply nested word from
+/// overflowing the stack.
+pub const MAX_NESTING_DEPTH: usize = 64;
+
 /// The variables a word is expanded with.
 pub trait Variables {
     /// Returns the value of `name`, or `None` when it is not set.
@@ -53,6 +65,9 @@ pub struct Lexer {
     /// failing as BuildKit does. A caller without every build argument sets this, because an
     /// unset variable may just be one whose value is only known at build time.
     pub unset_required_is_empty: bool,
+    /// The maximum length in bytes of the expanded word, unless the word as written is longer.
+    /// [`MAX_EXPANDED_BYTES`] by default, and lower for a caller with a smaller budget.
+    pub max_expanded_bytes: usize,
 }
 
 /// The result of expanding one word.
@@ -73,12 +88,27 @@ pub struct Expansion {
     pub defaulted: BTreeSet<String>,
 }
 
-/// A word that BuildKit's lexer rejects, such as `${}` or an unterminated quote.
+/// A word that BuildKit's lexer rejects, such as `${}` or an unterminated quote, or a word that
+/// exceeds a limit of this lexer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("failed to process {word:?}: {message}")]
 pub struct ExpandError {
     pub word: String,
     pub message: String,
+    pub kind: ExpandErrorKind,
+}
+
+/// The reason a word failed to expand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpandErrorKind {
+    /// The word is invalid, and BuildKit rejects it too.
+    Invalid,
+    /// The expanded word exceeds [`Lexer::max_expanded_bytes`]. BuildKit has no such limit, so
+    /// the word may be valid for it.
+    TooLong,
+    /// The word nests `${...}` deeper than [`MAX_NESTING_DEPTH`]. BuildKit has no such limit, so
+    /// the word may be valid for it.
+    TooDeep,
 }
 
 impl Lexer {
@@ -91,6 +121,7 @@ impl Lexer {
             skip_process_quotes: false,
             skip_unset: false,
             unset_required_is_empty: false,
+            max_expanded_bytes: MAX_EXPANDED_BYTES,
         }
     }
 
@@ -104,12 +135,21 @@ impl Lexer {
             chars: text.chars().collect(),
             position: 0,
             raw_escapes: self.raw_escapes,
+            max_bytes: self.max_expanded_bytes.max(text.len()),
+            depth: 0,
+            limit_message: None,
             matched: BTreeSet::new(),
             unmatched: BTreeSet::new(),
             unresolved: BTreeSet::new(),
             defaulted: BTreeSet::new(),
         };
-        let result = state.process_until(None, self.raw_escapes);
+        let result = state
+            .process_until(None, self.raw_escapes)
+            .and_then(|(value, words)| {
+                // Literal text after the last variable can still push the value past the limit.
+                state.check_length(value.len())?;
+                Ok((value, words))
+            });
         match result {
             Ok((value, words)) => Ok(Expansion {
                 value,
@@ -119,9 +159,19 @@ impl Lexer {
                 unresolved: state.unresolved,
                 defaulted: state.defaulted,
             }),
-            Err(message) => Err(ExpandError {
-                word: word.to_string(),
-                message,
+            // Some callers replace the message of a nested failure, so a recorded limit takes
+            // precedence over the message that reached this point.
+            Err(message) => Err(match state.limit_message {
+                Some((kind, message)) => ExpandError {
+                    word: word.to_string(),
+                    message,
+                    kind,
+                },
+                None => ExpandError {
+                    word: word.to_string(),
+                    message,
+                    kind: ExpandErrorKind::Invalid,
+                },
             }),
         }
     }
@@ -189,6 +239,13 @@ struct ShellWord<'a> {
     chars: Vec<char>,
     position: usize,
     raw_escapes: bool,
+    /// The maximum length of any expanded part: [`Lexer::max_expanded_bytes`] or the length of
+    /// the word as written, whichever is larger.
+    max_bytes: usize,
+    /// The number of `${...}` words being read, one inside the other.
+    depth: usize,
+    /// The limit that stopped the expansion and its message, if one did.
+    limit_message: Option<(ExpandErrorKind, String)>,
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
     unresolved: BTreeSet<String>,
@@ -224,16 +281,46 @@ impl ShellWord<'_> {
         }
     }
 
+    /// Records that a limit stopped the expansion and returns the message to fail with.
+    fn exceed_limit(&mut self, kind: ExpandErrorKind, message: String) -> String {
+        self.limit_message = Some((kind, message.clone()));
+        message
+    }
+
+    /// Fails when an expanded part of `length` bytes exceeds the maximum.
+    fn check_length(&mut self, length: usize) -> Step<()> {
+        if length <= self.max_bytes {
+            return Ok(());
+        }
+        let message = format!("expanded value exceeds {} bytes", self.max_bytes);
+        Err(self.exceed_limit(ExpandErrorKind::TooLong, message))
+    }
+
     /// Processes characters up to `stop` (consumed) or the end of the text, returning the
     /// expanded text and its words. `raw_escapes` applies to this part only.
+    ///
+    /// A `stop` character means the text is the word inside a `${...}`, which is one level of
+    /// nesting deeper. The depth is checked here, before the recursion goes deeper, because
+    /// every nested `${...}` word is read through this function.
     fn process_until(
         &mut self,
         stop: Option<char>,
         raw_escapes: bool,
     ) -> Step<(String, Vec<String>)> {
+        let nested = stop.is_some();
+        if nested {
+            if self.depth >= MAX_NESTING_DEPTH {
+                let message = format!("`${{...}}` nesting exceeds {MAX_NESTING_DEPTH} levels");
+                return Err(self.exceed_limit(ExpandErrorKind::TooDeep, message));
+            }
+            self.depth += 1;
+        }
         let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
         let result = self.process_until_inner(stop);
         self.raw_escapes = saved;
+        if nested {
+            self.depth -= 1;
+        }
         result
     }
 
@@ -249,6 +336,7 @@ impl ShellWord<'_> {
             }
             if ch == '$' {
                 let value = self.process_dollar()?;
+                self.check_length(result.len() + value.len())?;
                 result.push_str(&value);
                 // Unquoted white space in a variable's value splits words.
                 words.add_string(&value);
@@ -260,6 +348,7 @@ impl ShellWord<'_> {
                 } else {
                     self.process_double_quote()?
                 };
+                self.check_length(result.len() + value.len())?;
                 result.push_str(&value);
                 words.add_raw_string(&value);
                 continue;
@@ -343,6 +432,7 @@ impl ShellWord<'_> {
                 }
                 Some('$') => {
                     let value = self.process_dollar()?;
+                    self.check_length(result.len() + value.len())?;
                     result.push_str(&value);
                 }
                 Some(mut ch) => {
@@ -529,7 +619,19 @@ impl ShellWord<'_> {
             .map_err(|error| format!("invalid pattern ({pattern}) in substitution: {error}"))?;
         if replace_all {
             // Like Go's ReplaceAllString, the replacement may refer to `$0` for the whole match.
-            return Ok(regex.replace_all(&value, replacement.as_str()).into_owned());
+            // The loop does what `Regex::replace_all` does, but checks the length after each
+            // match, because a long replacement for every character multiplies the length.
+            let mut output = String::new();
+            let mut copied = 0;
+            for captures in regex.captures_iter(&value) {
+                let found = captures.get(0).expect("group 0 is the whole match");
+                output.push_str(&value[copied..found.start()]);
+                captures.expand(&replacement, &mut output);
+                copied = found.end();
+                self.check_length(output.len())?;
+            }
+            output.push_str(&value[copied..]);
+            return Ok(output);
         }
         Ok(match regex.find(&value) {
             Some(found) => format!(
@@ -725,5 +827,73 @@ mod tests {
             lexer.expand("a`$b\\c", &NoVariables).unwrap().value,
             "a$b\\c"
         );
+    }
+
+    #[test]
+    fn doubling_past_limit_is_limit_error() {
+        let half = "y".repeat(MAX_EXPANDED_BYTES / 2 + 1);
+        let error = expand("${HALF}$HALF", &[("HALF", &half)]).unwrap_err();
+        assert_eq!(error.kind, ExpandErrorKind::TooLong);
+        assert_eq!(error.message, "expanded value exceeds 131072 bytes");
+    }
+
+    #[test]
+    fn quoted_growth_past_limit_is_limit_error() {
+        let half = "y".repeat(MAX_EXPANDED_BYTES / 2 + 1);
+        let error = expand("\"$HALF\"\"$HALF\"", &[("HALF", &half)]).unwrap_err();
+        assert_eq!(error.kind, ExpandErrorKind::TooLong);
+    }
+
+    #[test]
+    fn substitution_growth_past_limit_is_limit_error() {
+        // Every one of 1,000 characters becomes 200 bytes: 200,000 in all.
+        let value = "a".repeat(1000);
+        let replacement = "b".repeat(200);
+        let error = expand(
+            "${VALUE//a/$REPLACEMENT}",
+            &[("VALUE", &value), ("REPLACEMENT", &replacement)],
+        )
+        .unwrap_err();
+        assert_eq!(error.kind, ExpandErrorKind::TooLong);
+    }
+
+    #[test]
+    fn substitution_within_limit_matches_replace_all() {
+        // The replacement comes from a variable, because the lexer would expand a written `$0`.
+        let vars = [("VALUE", "ab"), ("REPLACEMENT", "<$0>")];
+        assert_eq!(expand("${VALUE//?/$REPLACEMENT}", &vars).unwrap(), "<a><b>");
+    }
+
+    #[test]
+    fn nesting_past_limit_is_limit_error() {
+        let depth = 10_000;
+        let word = format!("{}x{}", "${X:-".repeat(depth), "}".repeat(depth));
+        let error = expand(&word, &[]).unwrap_err();
+        assert_eq!(error.kind, ExpandErrorKind::TooDeep);
+        assert_eq!(error.message, "`${...}` nesting exceeds 64 levels");
+    }
+
+    #[test]
+    fn nesting_at_limit_expands() {
+        // Double quotes around each default take the other path into a nested `${...}`.
+        let nested = |depth: usize| format!("{}x{}", "${X:-\"".repeat(depth), "\"}".repeat(depth));
+        assert_eq!(expand(&nested(MAX_NESTING_DEPTH), &[]).unwrap(), "x");
+        let error = expand(&nested(MAX_NESTING_DEPTH + 1), &[]).unwrap_err();
+        assert_eq!(error.kind, ExpandErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn invalid_word_is_invalid_error() {
+        assert_eq!(
+            expand("${}", &[]).unwrap_err().kind,
+            ExpandErrorKind::Invalid
+        );
+    }
+
+    #[test]
+    fn value_at_limit_expands() {
+        let half = "y".repeat(MAX_EXPANDED_BYTES / 2);
+        let value = expand("$HALF$HALF", &[("HALF", &half)]).unwrap();
+        assert_eq!(value.len(), MAX_EXPANDED_BYTES);
     }
 }

@@ -16,7 +16,7 @@ mod validate;
 
 pub use ast::{Directive, Dockerfile, Heredoc, Instruction, ParseError};
 pub use dump::dump_buildkit;
-pub use expand::{ExpandError, Expansion, Lexer, Variables};
+pub use expand::{ExpandError, ExpandErrorKind, Expansion, Lexer, Variables};
 pub use parser::parse;
 pub use stage::{BaseKind, Command, CommandKind, HealthcheckSpec, Mount, Stage, Word};
 pub use stages::stages;

@@ -1,14 +1,17 @@
 //! The variables in scope at one point of a build, with the unknown build-time values each one depends on.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
-use super::expand::{Lexer, Variables};
+use super::expand::{ExpandError, ExpandErrorKind, Lexer, Variables};
 use super::stage::Word;
 
 /// A variable's value and the names of the unresolved variables that went into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Binding {
-    value: String,
+    /// The bound value, reference-counted because every stage built FROM an earlier stage
+    /// clones that stage's scope, and a value may be up to `MAX_EXPANDED_BYTES` long.
+    value: Rc<str>,
     unresolved: BTreeSet<String>,
 }
 
@@ -23,7 +26,7 @@ impl Variables for Scope {
     fn get(&self, name: &str) -> Option<&str> {
         self.bindings
             .get(name)
-            .map(|binding| binding.value.as_str())
+            .map(|binding| binding.value.as_ref())
     }
 }
 
@@ -33,7 +36,7 @@ impl Scope {
         self.bindings.insert(
             name.to_string(),
             Binding {
-                value: word.value.clone(),
+                value: Rc::from(word.value.as_str()),
                 unresolved: word.unresolved.iter().cloned().collect(),
             },
         );
@@ -43,7 +46,7 @@ impl Scope {
     pub fn word_for(&self, name: &str, raw: &str) -> Option<Word> {
         self.bindings.get(name).map(|binding| Word {
             raw: raw.to_string(),
-            value: binding.value.clone(),
+            value: binding.value.to_string(),
             unresolved: binding.unresolved.iter().cloned().collect(),
         })
     }
@@ -52,9 +55,14 @@ impl Scope {
     ///
     /// A variable without a known value expands to nothing and is listed as unresolved, and so
     /// are the unresolved variables behind each variable that was used.
-    pub fn expand(&self, raw: &str, escape: char) -> Word {
+    ///
+    /// A word whose value would exceed `max_bytes` (or its own length, if longer) or that nests
+    /// `${...}` too deeply is an error of kind `TooLong` or `TooDeep`, so the caller can report
+    /// the limit it set. Other words that the lexer rejects keep their raw text as the value.
+    pub fn expand(&self, raw: &str, escape: char, max_bytes: usize) -> Result<Word, ExpandError> {
         let lexer = Lexer {
             unset_required_is_empty: true,
+            max_expanded_bytes: max_bytes,
             ..Lexer::new(escape)
         };
         match lexer.expand(raw, self) {
@@ -69,19 +77,32 @@ impl Scope {
                         unresolved.extend(binding.unresolved.iter().cloned());
                     }
                 }
-                Word {
+                Ok(Word {
                     raw: raw.to_string(),
                     value: expansion.value,
                     unresolved: unresolved.into_iter().collect(),
-                }
+                })
             }
+            Err(error) if error.kind != ExpandErrorKind::Invalid => Err(error),
             // NOTE: BuildKit fails the build on a word its lexer rejects, such as `${}` or an
             // unterminated quote. The stage model keeps the raw text as the value instead.
             Err(error) => {
                 tracing::debug!(%error, "word expansion failed; keeping the raw text");
-                literal_word(raw)
+                Ok(literal_word(raw))
             }
         }
+    }
+}
+
+/// Returns a word that exceeded an expansion limit: its value is its raw text, and its only
+/// unresolved entry is the limit's `message` in angle brackets. BuildKit has no such limits,
+/// so the value may be known to it but not here. A variable bound to this word passes the
+/// entry on to every word that uses it.
+pub(crate) fn limited_word(raw: &str, message: &str) -> Word {
+    Word {
+        raw: raw.to_string(),
+        value: raw.to_string(),
+        unresolved: vec![format!("<{message}>")],
     }
 }
 
@@ -97,23 +118,30 @@ pub(crate) fn literal_word(raw: &str) -> Word {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dockerfile::expand::MAX_EXPANDED_BYTES;
+
+    fn expand(scope: &Scope, raw: &str) -> Word {
+        scope
+            .expand(raw, '\\', MAX_EXPANDED_BYTES)
+            .expect("word within the limits")
+    }
 
     #[test]
     fn unresolved_names_propagate_through_bindings() {
         let mut scope = Scope::default();
-        let arch = scope.expand("linux-$TARGETARCH", '\\');
+        let arch = expand(&scope, "linux-$TARGETARCH");
         assert_eq!(arch.value, "linux-");
         assert_eq!(arch.unresolved, ["TARGETARCH"]);
 
         scope.bind("PLATFORM", &arch);
-        let word = scope.expand("\"${PLATFORM}\"", '\\');
+        let word = expand(&scope, "\"${PLATFORM}\"");
         assert_eq!(word.value, "linux-");
         assert_eq!(word.unresolved, ["TARGETARCH"]);
     }
 
     #[test]
     fn invalid_word_keeps_raw_text() {
-        let word = Scope::default().expand("${}", '\\');
+        let word = expand(&Scope::default(), "${}");
         assert_eq!(word.value, "${}");
         assert!(word.unresolved.is_empty());
     }

@@ -10,7 +10,9 @@ pub struct Word {
     pub raw: String,
     /// The text after expansion; unresolved variables expand to nothing.
     pub value: String,
-    /// Names of variables that had no value, sorted; empty when the value is exact.
+    /// Names of variables that had no value, sorted; empty when the value is exact. An entry in
+    /// angle brackets is no name but an expansion limit the word exceeded, such as
+    /// `<expanded value exceeds 131072 bytes>`.
     pub unresolved: Vec<String>,
 }
 

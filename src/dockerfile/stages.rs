@@ -13,13 +13,14 @@
 //!   or `RUN --mount=from=`. The commands modelled here (ENV, ARG, USER, COPY, ADD) carry their
 //!   words expanded that way.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use super::ast::{Dockerfile, Instruction};
-use super::expand::Variables;
+use super::expand::{ExpandErrorKind, Variables, MAX_EXPANDED_BYTES};
 use super::heredoc::{chomp_leading_tabs, parse_marker};
 use super::mount::parse_mount;
-use super::scope::{literal_word, Scope};
+use super::scope::{limited_word, literal_word, Scope};
 use super::stage::{BaseKind, Command, CommandKind, HealthcheckSpec, Stage, Word};
 
 /// The ARGs BuildKit predefines from the build and target platforms.
@@ -34,6 +35,14 @@ const PLATFORM_ARGS: [&str; 8] = [
     "BUILDVARIANT",
 ];
 
+/// The maximum number of bytes that expansion may add to the words of one Dockerfile, RUN
+/// scripts included, beyond their length as written (16 MiB). Each word is limited to
+/// [`MAX_EXPANDED_BYTES`], but thousands of words that each use one long variable would still
+/// take gigabytes.
+// NOTE: 16 MiB is a judgment (128 words at the per-word limit), not a bound measured on real
+// Dockerfiles.
+pub const MAX_EXPANDED_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
 /// Splits `df` into build stages and expands their words with the ARGs and ENVs in scope, using
 /// `build_args` as `docker build --build-arg` values.
 ///
@@ -46,6 +55,7 @@ pub fn stages(df: &Dockerfile, build_args: &BTreeMap<String, String>) -> Vec<Sta
         globals: Scope::default(),
         stages: Vec::new(),
         scopes: Vec::new(),
+        growth_budget: Cell::new(MAX_EXPANDED_TOTAL_BYTES),
     };
     for name in PLATFORM_ARGS {
         if let Some(value) = build_args.get(name) {
@@ -75,16 +85,44 @@ struct StageBuilder<'a> {
     stages: Vec<Stage>,
     /// The variables in scope at the end of each stage so far. The last entry is the current stage's.
     scopes: Vec<Scope>,
+    /// The bytes that expansion may still add, out of [`MAX_EXPANDED_TOTAL_BYTES`].
+    growth_budget: Cell<usize>,
 }
 
 impl StageBuilder<'_> {
+    /// Expands `raw` with `scope`, and charges what the expansion adds to the growth budget.
+    /// A word past a limit keeps its raw text and lists the limit as unresolved.
+    fn expand(&self, scope: &Scope, raw: &str) -> Word {
+        let remaining = self.growth_budget.get();
+        // The lexer stops as soon as the word outgrows the budget, so a spent budget also
+        // saves the time of expanding long values.
+        let max_bytes = MAX_EXPANDED_BYTES.min(raw.len().saturating_add(remaining));
+        match scope.expand(raw, self.escape, max_bytes) {
+            Ok(word) => {
+                let growth = word.value.len().saturating_sub(raw.len());
+                self.growth_budget.set(remaining - growth);
+                word
+            }
+            Err(error) => {
+                tracing::debug!(%error, "word expansion exceeded a limit; keeping the raw text");
+                let budget_bound = max_bytes < MAX_EXPANDED_BYTES;
+                if error.kind == ExpandErrorKind::TooLong && budget_bound {
+                    let message =
+                        format!("expanded words exceed {MAX_EXPANDED_TOTAL_BYTES} bytes in total");
+                    return limited_word(raw, &message);
+                }
+                limited_word(raw, &error.message)
+            }
+        }
+    }
+
     fn declare_global_args(&mut self, instruction: &Instruction) {
         for declaration in &instruction.args {
             let (name, default) = split_declaration(declaration);
             if let Some(value) = self.build_args.get(name) {
                 self.globals.bind(name, &literal_word(value));
             } else if let Some(default) = default {
-                let word = self.globals.expand(default, self.escape);
+                let word = self.expand(&self.globals, default);
                 self.globals.bind(name, &word);
             }
         }
@@ -93,13 +131,13 @@ impl StageBuilder<'_> {
     fn start_stage(&mut self, instruction: &Instruction) {
         let index = self.stages.len();
         let raw_base = instruction.args.first().map_or("", String::as_str);
-        let base = self.globals.expand(raw_base, self.escape);
+        let base = self.expand(&self.globals, raw_base);
         let name = match instruction.args.as_slice() {
             [_, keyword, name] if keyword.eq_ignore_ascii_case("as") => Some(name.to_lowercase()),
             _ => None,
         };
-        let platform = flag_value(&instruction.flags, "platform")
-            .map(|raw| self.globals.expand(raw, self.escape));
+        let platform =
+            flag_value(&instruction.flags, "platform").map(|raw| self.expand(&self.globals, raw));
         let base_kind = self.base_kind(&base);
 
         let scope = match base_kind {
@@ -137,10 +175,10 @@ impl StageBuilder<'_> {
 
     fn add_command(&mut self, index: usize, instruction: &Instruction) {
         let kind = match instruction.keyword.as_str() {
-            "run" => run_command(instruction, self.scope()),
+            "run" => run_command(instruction, self.scope(), &self.growth_budget),
             "copy" | "add" => self.copy_command(instruction),
             "user" => match instruction.args.as_slice() {
-                [user] => CommandKind::User(self.scope().expand(user, self.escape)),
+                [user] => CommandKind::User(self.expand(self.scope(), user)),
                 _ => CommandKind::Other,
             },
             "healthcheck" => healthcheck_command(instruction),
@@ -186,7 +224,7 @@ impl StageBuilder<'_> {
             if matches!(parse_marker(source), Ok(Some(_))) {
                 heredoc = true;
             } else {
-                paths.push(self.scope().expand(source, self.escape));
+                paths.push(self.expand(self.scope(), source));
             }
         }
 
@@ -201,7 +239,7 @@ impl StageBuilder<'_> {
             add,
             from,
             sources: paths,
-            dest: self.scope().expand(dest, self.escape),
+            dest: self.expand(self.scope(), dest),
             heredoc,
         }
     }
@@ -213,8 +251,8 @@ impl StageBuilder<'_> {
             .chunks(2)
             .filter_map(|pair| match pair {
                 [name, value] => Some((
-                    self.scope().expand(name, self.escape).value,
-                    self.scope().expand(value, self.escape),
+                    self.expand(self.scope(), name).value,
+                    self.expand(self.scope(), value),
                 )),
                 _ => None,
             })
@@ -239,7 +277,7 @@ impl StageBuilder<'_> {
                     unresolved: Vec::new(),
                 })
             } else if let Some(default) = default {
-                Some(self.scope().expand(default, self.escape))
+                Some(self.expand(self.scope(), default))
             } else {
                 self.globals.word_for(name, name)
             };
@@ -270,7 +308,11 @@ fn flag_value<'a>(flags: &'a [String], name: &str) -> Option<&'a str> {
     })
 }
 
-fn run_command(instruction: &Instruction, scope: &Scope) -> CommandKind {
+fn run_command(
+    instruction: &Instruction,
+    scope: &Scope,
+    growth_budget: &Cell<usize>,
+) -> CommandKind {
     let mut script = instruction.args.join(" ");
     for heredoc in &instruction.heredocs {
         if !script.is_empty() && !script.ends_with('\n') {
@@ -288,7 +330,25 @@ fn run_command(instruction: &Instruction, scope: &Scope) -> CommandKind {
         .filter_map(|flag| flag.strip_prefix("--mount="))
         .map(parse_mount)
         .collect();
-    let script_with_variables = substitute_variables(&script, scope);
+    let max_bytes = MAX_EXPANDED_BYTES
+        .max(script.len())
+        .min(script.len() + growth_budget.get());
+    // NOTE: past the limit the controls read the script without variable values, so a finding
+    // that needs a value from an ARG or ENV is missed in such a script.
+    let script_with_variables = match substitute_variables(&script, scope, max_bytes) {
+        Some(substituted) => {
+            let growth = substituted.len().saturating_sub(script.len());
+            growth_budget.set(growth_budget.get() - growth);
+            substituted
+        }
+        None => {
+            tracing::debug!(
+                max_bytes,
+                "RUN script with variables exceeds the limit; keeping it as written"
+            );
+            script.clone()
+        }
+    };
     CommandKind::Run {
         script,
         script_with_variables,
@@ -299,24 +359,32 @@ fn run_command(instruction: &Instruction, scope: &Scope) -> CommandKind {
 
 /// Replaces `$NAME` and `${NAME}` with the values of the ARG and ENV variables in scope, as the
 /// shell that runs a RUN command sees them. Other references are left as written.
-fn substitute_variables(script: &str, scope: &Scope) -> String {
+///
+/// Returns `None` when the result would exceed `max_bytes`, because many references to one long
+/// variable would otherwise multiply the script's length.
+fn substitute_variables(script: &str, scope: &Scope, max_bytes: usize) -> Option<String> {
     static REFERENCE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let pattern = REFERENCE.get_or_init(|| {
         regex::Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
             .expect("valid pattern")
     });
-    pattern
-        .replace_all(script, |captures: &regex::Captures| {
-            let name = captures
-                .get(1)
-                .or_else(|| captures.get(2))
-                .map_or("", |m| m.as_str());
-            match scope.get(name) {
-                Some(value) => value.to_string(),
-                None => captures[0].to_string(),
-            }
-        })
-        .into_owned()
+    let mut output = String::with_capacity(script.len());
+    let mut copied = 0;
+    for captures in pattern.captures_iter(script) {
+        let reference = captures.get(0).expect("group 0 is the whole match");
+        let name = captures
+            .get(1)
+            .or_else(|| captures.get(2))
+            .map_or("", |m| m.as_str());
+        output.push_str(&script[copied..reference.start()]);
+        output.push_str(scope.get(name).unwrap_or(reference.as_str()));
+        copied = reference.end();
+        if output.len() > max_bytes {
+            return None;
+        }
+    }
+    output.push_str(&script[copied..]);
+    (output.len() <= max_bytes).then_some(output)
 }
 
 /// Reads `HEALTHCHECK NONE` and `HEALTHCHECK [OPTIONS] CMD ...`. The forms BuildKit rejects (no

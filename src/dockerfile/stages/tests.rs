@@ -429,3 +429,130 @@ fn run_exec_form_script() {
         other => panic!("expected RUN, got {other:?}"),
     }
 }
+
+/// Returns `ARG A0=x` and `ARG A<n>=${A<n-1>}${A<n-1>}` lines up to `last`, so `A<n>` is 2^n bytes.
+fn doubling_args(last: usize) -> String {
+    let mut text = String::from("FROM alpine\nARG A0=x\n");
+    for index in 1..=last {
+        let previous = index - 1;
+        text.push_str(&format!("ARG A{index}=${{A{previous}}}${{A{previous}}}\n"));
+    }
+    text
+}
+
+#[test]
+fn doubling_arg_chain_stops_at_limit() {
+    let text = doubling_args(30) + "USER ${A17}\nUSER ${A30}\n";
+    let stages = build(&text);
+    let users = users(&stages[0]);
+
+    assert_eq!(
+        users[0].value.len(),
+        128 * 1024,
+        "A17 is exactly at the limit"
+    );
+    assert!(users[0].is_resolved());
+
+    assert_eq!(users[1].raw, "${A30}");
+    assert_eq!(
+        users[1].unresolved,
+        ["<expanded value exceeds 131072 bytes>"],
+        "the limit passes from A18 through every later ARG"
+    );
+}
+
+#[test]
+fn doubling_global_arg_chain_stops_at_limit() {
+    let mut text = String::from("ARG A0=x\n");
+    for index in 1..=30 {
+        let previous = index - 1;
+        text.push_str(&format!("ARG A{index}=${{A{previous}}}${{A{previous}}}\n"));
+    }
+    text.push_str("FROM alpine:${A30}\n");
+    let stages = build(&text);
+    assert_eq!(
+        stages[0].base.unresolved,
+        ["<expanded value exceeds 131072 bytes>"]
+    );
+}
+
+#[test]
+fn deeply_nested_arg_default_is_unresolved() {
+    let depth = 10_000;
+    let default = format!("{}root{}", "${X:-".repeat(depth), "}".repeat(depth));
+    let text = format!("FROM alpine\nARG U={default}\nUSER $U\n");
+    let stages = build(&text);
+    let user = users(&stages[0])[0];
+    assert_eq!(user.value, default, "the value is the raw text");
+    assert_eq!(user.unresolved, ["<`${...}` nesting exceeds 64 levels>"]);
+}
+
+#[test]
+fn run_script_past_limit_keeps_references() {
+    // 400 references to a 1 KiB variable would make a 400 KiB script.
+    let script = "echo $LONG ".repeat(400);
+    let text = format!(
+        "FROM alpine\nARG LONG={}\nRUN {script}\nRUN echo $LONG\n",
+        "v".repeat(1024)
+    );
+    let stages = build(&text);
+    let scripts: Vec<&String> = stages[0]
+        .commands
+        .iter()
+        .filter_map(|command| match &command.kind {
+            CommandKind::Run {
+                script_with_variables,
+                ..
+            } => Some(script_with_variables),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scripts[0].trim_end(), script.trim_end());
+    assert_eq!(scripts[1].len(), "echo ".len() + 1024);
+}
+
+#[test]
+fn many_long_words_exhaust_total_budget() {
+    // 200 copies of the 128 KiB A17 would add 25 MiB, over the 16 MiB budget.
+    let text = doubling_args(17) + &"ENV B=${A17}\n".repeat(200);
+    let stages = build(&text);
+    let values: Vec<&Word> = stages[0]
+        .commands
+        .iter()
+        .filter_map(|command| match &command.kind {
+            CommandKind::Env(pairs) => Some(&pairs[0].1),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(values.len(), 200);
+
+    assert_eq!(values[0].value.len(), 128 * 1024);
+    assert!(values[0].is_resolved());
+
+    let last = values[199];
+    assert_eq!(last.value, "${A17}");
+    assert_eq!(
+        last.unresolved,
+        ["<expanded words exceed 16777216 bytes in total>"]
+    );
+}
+
+#[test]
+fn many_long_run_scripts_exhaust_total_budget() {
+    // 300 copies of the 64 KiB A16 would add 19 MiB, over the 16 MiB budget.
+    let text = doubling_args(16) + &"RUN echo $A16\n".repeat(300);
+    let stages = build(&text);
+    let scripts: Vec<&String> = stages[0]
+        .commands
+        .iter()
+        .filter_map(|command| match &command.kind {
+            CommandKind::Run {
+                script_with_variables,
+                ..
+            } => Some(script_with_variables),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(scripts[0].len(), "echo ".len() + 64 * 1024);
+    assert_eq!(scripts[299], "echo $A16");
+}
