@@ -220,11 +220,21 @@ fn inspect(args: &cli::InspectArgs) -> u8 {
         .and_then(|name| name.to_str())
         .is_some_and(crate::discover::is_ignore_file);
     let result = if is_ignore_file {
-        crate::inspect::inspect_ignore_file(first)
+        match args.format {
+            cli::InspectFormat::Buildkit => {
+                Err(crate::inspect::InspectError::BuildkitForOtherFile {
+                    path: first.display().to_string(),
+                    kind: "an ignore file",
+                })
+            }
+            cli::InspectFormat::Json => crate::inspect::inspect_ignore_file(first, "json"),
+            cli::InspectFormat::Text => crate::inspect::inspect_ignore_file(first, "text"),
+        }
     } else if crate::inspect::is_compose_path(first) {
         if args.format == cli::InspectFormat::Buildkit {
-            Err(crate::inspect::InspectError::BuildkitForCompose {
+            Err(crate::inspect::InspectError::BuildkitForOtherFile {
                 path: first.display().to_string(),
+                kind: "a Compose file",
             })
         } else {
             let files: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();

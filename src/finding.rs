@@ -65,8 +65,9 @@ impl Finding {
     ) -> Self {
         let quote = source
             .and_then(|text| text.lines().nth(location.line.saturating_sub(1)))
-            .map(|line| line.trim().to_string())
+            .map(|line| shorten(line.trim(), MAX_QUOTE_CHARS))
             .unwrap_or_default();
+        let message = shorten(&message.into(), MAX_MESSAGE_CHARS);
         Finding {
             id: id.to_string(),
             outcome,
@@ -74,7 +75,7 @@ impl Finding {
             path: location.path.clone(),
             line: location.line,
             quote,
-            message: message.into(),
+            message,
             fix: fix.into(),
         }
     }
@@ -88,6 +89,22 @@ impl Finding {
             &self.subject,
             &self.message,
         )
+    }
+}
+
+/// The longest quoted line a finding keeps, in characters; reports stay readable when a file
+/// has a line of many kilobytes.
+const MAX_QUOTE_CHARS: usize = 240;
+
+/// The longest message a finding keeps, in characters; messages repeat expanded values, which a
+/// hostile file can make very long.
+const MAX_MESSAGE_CHARS: usize = 600;
+
+/// Cuts `text` to at most `limit` characters, marking the cut with `…`.
+pub fn shorten(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
     }
 }
 

@@ -15,14 +15,23 @@ pub enum InspectError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}:{line}: {message}")]
+    #[error("{path}{}: {message}", line_suffix(*line))]
     Parse {
         path: String,
         line: usize,
         message: String,
     },
-    #[error("--format buildkit applies to Dockerfiles only; {path} is a Compose file")]
-    BuildkitForCompose { path: String },
+    #[error("--format buildkit applies to Dockerfiles only; {path} is {kind}")]
+    BuildkitForOtherFile { path: String, kind: &'static str },
+}
+
+/// Formats `:line` for an error, or nothing for an error about a whole file (line 0).
+fn line_suffix(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
+    }
 }
 
 /// Returns the effective user of a stage: its last USER, else that of the stage it is built FROM.
@@ -138,12 +147,34 @@ fn read(path: &Path) -> Result<String, InspectError> {
 
 /// Inspects an ignore file: each pattern as moby cleans it, with its line, and the probe paths
 /// that the dockerignore control checks, each excluded or let through.
-pub fn inspect_ignore_file(path: &Path) -> Result<String, InspectError> {
+pub fn inspect_ignore_file(path: &Path, format: &str) -> Result<String, InspectError> {
     let bytes = std::fs::read(path).map_err(|source| InspectError::Read {
         path: path.display().to_string(),
         source,
     })?;
     let ignore = crate::dockerignore::IgnoreFile::parse(&String::from_utf8_lossy(&bytes));
+    if format == "json" {
+        let value = json!({
+            "patterns": ignore.patterns.iter().map(|pattern| json!({
+                "line": pattern.line,
+                "pattern": pattern.pattern,
+                "exception": pattern.is_exception,
+            })).collect::<Vec<_>>(),
+            "invalid": ignore.invalid.iter().map(|invalid| json!({
+                "line": invalid.line,
+                "text": invalid.text,
+                "message": invalid.message,
+            })).collect::<Vec<_>>(),
+            "probe_paths": crate::controls::secrets::PROBE_PATHS.iter().map(|probe| json!({
+                "path": probe,
+                "excluded": ignore.is_excluded(probe),
+            })).collect::<Vec<_>>(),
+        });
+        return Ok(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        ));
+    }
     let mut out = String::from("patterns:\n");
     for pattern in &ignore.patterns {
         let kind = if pattern.is_exception {
@@ -165,7 +196,7 @@ pub fn inspect_ignore_file(path: &Path) -> Result<String, InspectError> {
         let verdict = if ignore.is_excluded(probe) {
             "excluded"
         } else {
-            "let through"
+            "not excluded"
         };
         let _ = writeln!(out, "  {probe}: {verdict}");
     }

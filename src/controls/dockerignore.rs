@@ -94,6 +94,11 @@ const MAX_NAMED: usize = 10;
 /// Grades the ignore file that applies to each image's build context.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     let mut evidence = Evidence::new(INFO.id, model, snapshot);
+    super::runtime::review_unloaded_projects(
+        model,
+        &mut evidence,
+        "the build contexts of its images",
+    );
     for image in &model.images {
         evaluate_image(model, snapshot, image, &mut evidence);
     }

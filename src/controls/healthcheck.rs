@@ -73,6 +73,11 @@ or a small static helper instead of `curl` or `wget`."#,
 /// Grades the effective healthcheck of every service and of every image that no service runs.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     let mut evidence = Evidence::new(INFO.id, model, snapshot);
+    super::runtime::review_unloaded_projects(
+        model,
+        &mut evidence,
+        "the healthchecks of its services",
+    );
     for unit in &model.services {
         evaluate_service(model, unit, &mut evidence);
     }

@@ -84,6 +84,7 @@ Install runtime dependencies in the final stage without their development packag
 /// pass when it takes files from an earlier stage with two or more stages, review otherwise.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     let mut evidence = Evidence::new(INFO.id, model, snapshot);
+    super::runtime::review_unloaded_projects(model, &mut evidence, "the images it builds");
     for image in &model.images {
         evaluate_image(model, image, &mut evidence);
     }
@@ -211,6 +212,11 @@ pub(crate) fn unreadable_image(
     let source = model.dockerfile_of(image);
     let (location, message) = match (model.parse_error_of(image), &source.declared_at) {
         (Some(error), Some(declared)) => (declared.clone(), error.message.clone()),
+        // A file that was never read has no text; its message says why on its own.
+        (Some(error), None) if source.text.is_empty() => (
+            Location::new(source.path.clone(), error.line.max(1)),
+            error.message.clone(),
+        ),
         (Some(error), None) => (
             Location::new(source.path.clone(), error.line.max(1)),
             format!(

@@ -85,6 +85,7 @@ only to the paths it must write, for example with `COPY --chown`."#,
 /// Grades the effective user of every service and of every image that no service runs.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     let mut evidence = Evidence::new(INFO.id, model, snapshot);
+    super::runtime::review_unloaded_projects(model, &mut evidence, "the users of its services");
     for unit in &model.services {
         evaluate_service(model, unit, &mut evidence);
     }

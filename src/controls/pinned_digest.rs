@@ -68,6 +68,7 @@ such as Renovate or Dependabot propose new digests, so updates stay deliberate."
 /// `image:` of a service that does not build.
 pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     let mut evidence = Evidence::new(INFO.id, model, snapshot);
+    super::runtime::review_unloaded_projects(model, &mut evidence, "the images its services run");
     for image in &model.images {
         let path = model.dockerfile_of(image).path.clone();
         let Some(target) = image.target_stage else {

@@ -110,7 +110,7 @@ fn parse_errors(model: &RepoModel, snapshot: &Snapshot) -> Vec<Finding> {
                 dockerfile.path.clone(),
                 &Location::new(dockerfile.path.clone(), error.line.max(1)),
                 Some(&dockerfile.text),
-                if dockerfile.text.is_empty() && error.message.contains("was not read") {
+                if dockerfile.text.is_empty() {
                     error.message.clone()
                 } else {
                     format!("the Dockerfile does not parse: {}", error.message)

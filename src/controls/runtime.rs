@@ -4,10 +4,9 @@ use super::evidence::Evidence;
 use crate::finding::{Location, Outcome};
 use crate::model::RepoModel;
 
-/// Adds a review for every Compose project that failed to load, and one for a repository that
-/// builds images but has no runtime configuration at all. Returns true when there are services
-/// to judge.
-pub fn judge_runtime_presence(model: &RepoModel, evidence: &mut Evidence, what: &str) -> bool {
+/// Adds a review for every Compose project that failed to load: its services, and the images
+/// they may build, cannot be judged.
+pub fn review_unloaded_projects(model: &RepoModel, evidence: &mut Evidence, what: &str) {
     for project in &model.projects {
         if let Err(error) = &project.loaded {
             evidence.add(
@@ -15,13 +14,20 @@ pub fn judge_runtime_presence(model: &RepoModel, evidence: &mut Evidence, what: 
                 &project.files.join(" + "),
                 &Location::new(error.path.clone(), error.line.max(1)),
                 format!(
-                    "the Compose file does not load ({}), so {what} cannot be judged",
+                    "the Compose project does not load ({}), so {what} cannot be judged for its services",
                     error.message
                 ),
                 "Fix the Compose file so that docker compose config accepts it, then grade again.",
             );
         }
     }
+}
+
+/// Adds a review for every Compose project that failed to load, and one for a repository that
+/// builds images but has no runtime configuration at all. Returns true when there are services
+/// to judge.
+pub fn judge_runtime_presence(model: &RepoModel, evidence: &mut Evidence, what: &str) -> bool {
+    review_unloaded_projects(model, evidence, what);
     if !model.services.is_empty() {
         return true;
     }

@@ -19,8 +19,8 @@ const SOCKET_PATHS: &[&str] = &[
 /// Tells whether a path names an engine socket: one of the well-known paths, or any path whose
 /// file name is `docker.sock` or `podman.sock` (rootless engines keep theirs under `/run/user/<uid>`).
 pub fn is_socket_path(path: &str) -> bool {
-    let trimmed = path.trim().trim_end_matches('/');
-    let collapsed = trimmed.replace("//", "/");
+    // The engine cleans bind paths, so `/var/./run/docker.sock` is the socket too.
+    let collapsed = crate::dockerignore::clean_path(path.trim());
     SOCKET_PATHS.contains(&collapsed.as_str())
         || collapsed.ends_with("/docker.sock")
         || collapsed.ends_with("/podman.sock")
@@ -39,13 +39,9 @@ const SOCKET_FOLDERS: &[&str] = &[
 
 /// Tells whether a bind source is a host folder that contains an engine socket.
 pub fn is_socket_folder(path: &str) -> bool {
-    let collapsed = path.trim().replace("//", "/");
-    let trimmed = if collapsed == "/" {
-        "/"
-    } else {
-        collapsed.trim_end_matches('/')
-    };
-    SOCKET_FOLDERS.contains(&trimmed)
+    let trimmed = path.trim();
+    trimmed.starts_with('/')
+        && SOCKET_FOLDERS.contains(&crate::dockerignore::clean_path(trimmed).as_str())
 }
 
 /// Returns the blocker findings of every service.
@@ -207,5 +203,8 @@ mod tests {
         assert!(super::is_socket_folder("/run"));
         assert!(!super::is_socket_folder("/var/lib/app"));
         assert!(!super::is_socket_folder("./run"));
+        assert!(super::is_socket_folder("/var/./run"));
+        assert!(super::is_socket_folder("/var/run/../run"));
+        assert!(is_socket_path("/var/./run/docker.sock"));
     }
 }

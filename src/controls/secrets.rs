@@ -122,13 +122,44 @@ pub fn redact(text: &str) -> String {
         Regex::new(r#"(?P<flag>(?:^|\s)(?:-p|-P|--password|--pass|--passwd)(?:=|\s+))(?P<value>"[^"]*"|'[^']*'|[^\s"']+)"#)
             .expect("valid")
     });
+    // `:` separates a pair only when a space follows, so `http://host/?token=x` is read as the
+    // pair `token=x` and not as a pair named `http`.
     let pair = PAIR.get_or_init(|| {
-        Regex::new(r#"(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<separator>\s*[=:]\s*)(?P<value>"[^"]*"|'[^']*'|[^\s"',}\]]+)"#)
+        Regex::new(r#"(?P<name>[A-Za-z_][A-Za-z0-9_-]*)(?P<separator>\s*=\s*|:\s+)(?P<value>"[^"]*"|'[^']*'|[^\s"',}\]&]+)"#)
             .expect("valid")
     });
+    // Credentials that command lines pass in their own ways: an HTTP authorization header,
+    // curl's `-u user:password`, a MySQL password glued to `-p`, and redis-cli's `-a`.
+    static COMMAND: OnceLock<Regex> = OnceLock::new();
+    let command = COMMAND.get_or_init(|| {
+        Regex::new(concat!(
+            r#"(?P<keep>(?i:authorization:\s*(?:bearer|basic|token)\s+))(?P<value>[^\s"',\]]+)"#,
+            r#"|(?P<keep2>(?:^|\s)(?:-u|--user)\s+[^:\s"']+:)(?P<value2>[^\s"',\]]+)"#,
+            r#"|(?P<keep3>(?:^|\s)-p)(?P<value3>[^\s"',\]$-][^\s"',\]]*)"#,
+            r#"|(?P<keep4>redis-cli\b[^|;&]*?\s-a\s+)(?P<value4>[^\s"',\]]+)"#,
+        ))
+        .expect("valid")
+    });
 
-    let mut redacted = flag
+    let text = command
         .replace_all(text, |captures: &regex::Captures| {
+            let keep = ["keep", "keep2", "keep3", "keep4"]
+                .iter()
+                .find_map(|name| captures.name(name))
+                .map_or("", |found| found.as_str());
+            let value = ["value", "value2", "value3", "value4"]
+                .iter()
+                .find_map(|name| captures.name(name))
+                .map_or("", |found| found.as_str());
+            if is_variable_reference(value) {
+                captures[0].to_string()
+            } else {
+                format!("{keep}<redacted>")
+            }
+        })
+        .into_owned();
+    let mut redacted = flag
+        .replace_all(&text, |captures: &regex::Captures| {
             let value = &captures["value"];
             if is_variable_reference(value.trim_matches(|c| c == '"' || c == '\'')) {
                 captures[0].to_string()
@@ -287,6 +318,27 @@ mod tests {
             "url: <redacted>db/app"
         );
         assert_eq!(redact("USER app:app"), "USER app:app");
+        assert_eq!(
+            redact("curl -u admin:pw77 http://x"),
+            "curl -u admin:<redacted> http://x"
+        );
+        assert_eq!(
+            redact("curl -H \"Authorization: Bearer tok9\" x"),
+            "curl -H \"Authorization: Bearer <redacted>\" x"
+        );
+        assert_eq!(
+            redact("mysqladmin ping -pMyPw55"),
+            "mysqladmin ping -p<redacted>"
+        );
+        assert_eq!(
+            redact("redis-cli -a pw77 ping"),
+            "redis-cli -a <redacted> ping"
+        );
+        assert_eq!(
+            redact("curl http://localhost/?token=q11"),
+            "curl http://localhost/?token=<redacted>"
+        );
+        assert_eq!(redact("image: nginx:1.27"), "image: nginx:1.27");
         assert_eq!(
             redact("K=\"-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\""),
             "K=\"<redacted>\""

@@ -392,6 +392,8 @@ pub fn read_more(root: &Path, options: &LocalOptions, snapshot: &mut Snapshot, p
         match read_capped(&target, options.max_file_bytes) {
             Ok(Some(bytes)) => {
                 snapshot.files.insert(path.clone(), bytes);
+                // A file a glob left out but repos.toml names is read after all.
+                snapshot.skipped.retain(|skipped| skipped.path != *path);
             }
             Ok(None) => snapshot.skipped.push(Skipped {
                 path: path.clone(),
