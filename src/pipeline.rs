@@ -48,6 +48,16 @@ pub fn grade_snapshot(
             .notes
             .push("some container files do not parse; see the parse-error findings".to_string());
     }
+    if snapshot
+        .skipped
+        .iter()
+        .any(|skipped| skipped.reason.starts_with("cannot read"))
+    {
+        graded.notes.push(
+            "some files or folders could not be read (see the skipped files), so the grade rests on part of the repository"
+                .to_string(),
+        );
+    }
     let mut skipped: Vec<String> = snapshot
         .skipped
         .iter()
