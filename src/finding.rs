@@ -92,12 +92,12 @@ impl Finding {
     }
 }
 
-/// The longest quoted line a finding keeps, in characters; reports stay readable when a file
-/// has a line of many kilobytes.
+/// The maximum length of a quoted line, in characters, so that reports stay readable when a
+/// file has a line of many kilobytes.
 const MAX_QUOTE_CHARS: usize = 240;
 
-/// The longest message a finding keeps, in characters; messages repeat expanded values, which a
-/// hostile file can make very long.
+/// The maximum message length of a finding, in characters, because messages repeat expanded
+/// values, which a hostile file can make very long.
 const MAX_MESSAGE_CHARS: usize = 600;
 
 /// Cuts `text` to at most `limit` characters, marking the cut with `…`.

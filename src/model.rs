@@ -200,8 +200,8 @@ fn load_dockerfiles(snapshot: &Snapshot, model: &mut RepoModel) {
             });
             continue;
         };
-        // BuildKit reads a Dockerfile as bytes; a non-UTF-8 byte in a comment or argument does
-        // not stop the build, so it does not stop grading either.
+        // BuildKit reads a Dockerfile as bytes, so a non-UTF-8 byte in a comment or argument
+        // stops neither the build nor grading.
         let text = String::from_utf8_lossy(bytes);
         let text = text.as_ref();
         match link_target(snapshot, path, text) {

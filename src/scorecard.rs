@@ -109,7 +109,7 @@ pub struct Score {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoReport {
     pub name: String,
-    /// Where the repository was read from: a path relative to the config file, or `owner/name`.
+    /// The repository's origin: a path relative to the config file, or `owner/name`.
     pub source: String,
     #[serde(default)]
     pub commit: Option<String>,
@@ -117,7 +117,7 @@ pub struct RepoReport {
     pub grade: String,
     #[serde(default)]
     pub score: Option<Score>,
-    /// Why the grade is what it is when that is not obvious ("no container files found", "capped by blocker").
+    /// Explanations of the grade where it is not obvious ("no container files found", "capped by blocker").
     #[serde(default)]
     pub notes: Vec<String>,
     /// Control results keyed by control id.
@@ -125,7 +125,8 @@ pub struct RepoReport {
     pub blockers: Vec<BlockerResult>,
     /// Findings that belong to no control: `parse-error` and `secret-build-arg`.
     pub findings: Vec<Finding>,
-    /// What was graded: one line per image or service, such as `Dockerfile → stage runtime, context .`.
+    /// The images and services that were graded, one line each, such as
+    /// `image Dockerfile: last stage runtime, build context . (from compose), ignore file .dockerignore`.
     pub subjects: Vec<String>,
     /// Files that were seen but not read, and why.
     pub skipped: Vec<String>,

@@ -1,7 +1,7 @@
 //! Splitting one logical Dockerfile line into keyword, flags and arguments, with the argument rules of each instruction as BuildKit's parser applies them.
 
 /// The instruction keywords BuildKit's parser dispatches on, lowercase.
-const KNOWN_KEYWORDS: [&str; 18] = [
+pub(super) const KNOWN_KEYWORDS: [&str; 18] = [
     "add",
     "arg",
     "cmd",

@@ -12,29 +12,6 @@ use super::ast::{Dockerfile, Instruction, ParseError};
 use super::heredoc::parse_marker;
 use flags::{accepted_flags, read_flags};
 
-/// Instructions the Dockerfile reference defines; BuildKit rejects any other keyword with
-/// "unknown instruction" (<https://docs.docker.com/reference/dockerfile/>).
-const KNOWN: &[&str] = &[
-    "add",
-    "arg",
-    "cmd",
-    "copy",
-    "entrypoint",
-    "env",
-    "expose",
-    "from",
-    "healthcheck",
-    "label",
-    "maintainer",
-    "onbuild",
-    "run",
-    "shell",
-    "stopsignal",
-    "user",
-    "volume",
-    "workdir",
-];
-
 /// Returns the first error `docker build` would report for a parsed Dockerfile.
 ///
 /// The rules follow BuildKit's instruction layer (`frontend/dockerfile/instructions/parse.go`,
@@ -142,7 +119,9 @@ fn check_from(
 
 fn check_instruction(instruction: &Instruction, inside_onbuild: bool) -> Result<(), ParseError> {
     let keyword = instruction.keyword.as_str();
-    if !KNOWN.contains(&keyword) {
+    // BuildKit's instruction layer rejects any keyword its parser does not dispatch on, with
+    // "unknown instruction" (<https://docs.docker.com/reference/dockerfile/>).
+    if !super::arguments::KNOWN_KEYWORDS.contains(&keyword) {
         return Err(error(
             instruction,
             format!("unknown instruction: {}", keyword.to_ascii_uppercase()),
