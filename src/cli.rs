@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// Exit code: the run finished and nothing below asks for another code.
+/// Exit code: the run finished and no condition below applies.
 pub const EXIT_OK: u8 = 0;
 /// Exit code: an I/O error outside any repository, such as an output file that cannot be written.
 pub const EXIT_INTERNAL: u8 = 1;
@@ -142,7 +142,7 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where to write the template.
+    /// The path to write the template to.
     #[arg(long, short, default_value = "repos.toml")]
     pub output: PathBuf,
     /// Overwrite an existing file.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a finding says about the control or blocker it belongs to.
+/// The meaning of a finding for the control or blocker it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Why a file could not be inspected.
+/// An error that kept a file from being inspected.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
     #[error("cannot read {path}: {source}")]

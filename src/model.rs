@@ -48,7 +48,7 @@ pub struct Image {
     /// Build context relative to the repository root (`""` for the root), or `None` when it lies
     /// outside the repository or is a URL.
     pub context: Option<String>,
-    /// Where the context came from, for the report: `compose`, `repos.toml` or `Dockerfile folder`.
+    /// The origin of the context, for the report: `compose`, `repos.toml` or `Dockerfile folder`.
     pub context_origin: &'static str,
     pub build_args: BTreeMap<String, String>,
     /// Stages after expansion with `build_args`; empty when the Dockerfile does not parse.
@@ -272,7 +272,7 @@ fn load_projects(snapshot: &Snapshot, options: &LinkOptions, model: &mut RepoMod
 }
 
 /// Rewrites the loader's "not found" for a file that exists but was not read (too large, not
-/// UTF-8), so the error says why instead of claiming the file is missing.
+/// UTF-8), so the error gives the reason instead of claiming the file is missing.
 fn explain_unread(snapshot: &Snapshot, mut error: LoadError) -> LoadError {
     if !error.message.contains("not found") {
         return error;
@@ -446,7 +446,7 @@ fn image_for_build(
 
 /// Records a build whose Dockerfile cannot be read: a `parse-error` finding at the Compose line
 /// that names it, and a Dockerfile entry that does not parse, so every control that needs the
-/// image answers review instead of treating the service as one that runs a pulled image.
+/// image gives review instead of treating the service as one that runs a pulled image.
 fn add_missing_dockerfile(
     snapshot: &Snapshot,
     model: &mut RepoModel,

@@ -6,7 +6,7 @@ use crate::model::{self, LinkOptions, RepoModel};
 use crate::scorecard::{RepoError, RepoReport, Verdict};
 use crate::source::Snapshot;
 
-/// What repos.toml says about one repository, besides where to read it from.
+/// Settings from repos.toml for one repository, besides its location.
 #[derive(Debug, Clone, Default)]
 pub struct RepoSettings {
     pub link: LinkOptions,
@@ -31,7 +31,7 @@ pub fn grade_snapshot(
     );
     if model.is_empty() {
         // An ignore file alone builds and runs nothing, so such a repository grades like one
-        // without container files, and the note says what was found.
+        // without container files, and the note names what was found.
         let note = if model.ignore_files.is_empty() {
             "no container files found"
         } else {

@@ -15,13 +15,13 @@ use tracing::{info, warn};
 /// One repository to grade.
 pub struct Job {
     pub name: String,
-    /// How the report names the source: the path as written in repos.toml, or `owner/name`.
+    /// The source as the report names it: the path as written in repos.toml, or `owner/name`.
     pub source: String,
     pub location: JobLocation,
     pub settings: RepoSettings,
 }
 
-/// Where a repository is read from.
+/// The place a repository is read from.
 pub enum JobLocation {
     Local {
         root: PathBuf,

@@ -38,7 +38,7 @@ impl Verdict {
         }
     }
 
-    /// The label used in reports: `pass`, `review`, `fail`, `n/a` or `waived`.
+    /// Returns the label used in reports: `pass`, `review`, `fail`, `n/a` or `waived`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",

@@ -1,6 +1,6 @@
 //! Small repositories that other tools judged wrongly, each graded against its expected verdicts.
 //!
-//! The inputs live in the shared reference data; each test below says in its name and comment
+//! The inputs live in the shared reference data; each test below states in its name and comment
 //! what the case is about, and fails with every mismatch listed.
 
 mod support;

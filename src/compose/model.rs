@@ -36,7 +36,7 @@ pub struct Project {
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub name: String,
-    /// Where the service's key is defined, in the last file that defines it.
+    /// The location of the service's key, in the last file that defines it.
     pub location: Location,
     pub image: Option<Located<String>>,
     pub build: Option<Build>,
@@ -86,7 +86,7 @@ pub struct ComposeHealthcheck {
     pub disable: Option<Located<bool>>,
 }
 
-/// How a volume entry mounts.
+/// The kind of mount a volume entry makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VolumeKind {

@@ -1,4 +1,4 @@
-//! What dockgrade knows offline about well-known base images: default users, shells and toolchains.
+//! Offline facts about well-known base images: default users, shells and toolchains.
 
 use crate::image_ref::ImageRef;
 

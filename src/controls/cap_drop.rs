@@ -166,7 +166,7 @@ fn evaluate_service(model: &RepoModel, unit: &ServiceUnit, evidence: &mut Eviden
 const TRUE_VALUES: &[&str] = &["1", "t", "T", "TRUE", "true", "True"];
 const FALSE_VALUES: &[&str] = &["0", "f", "F", "FALSE", "false", "False"];
 
-/// How a service sets `no-new-privileges` in `security_opt`.
+/// The state of `no-new-privileges` in a service's `security_opt`.
 enum NoNewPrivileges {
     Set,
     Unset,

@@ -54,7 +54,7 @@ impl<'a> Evidence<'a> {
         self.findings.push(finding);
     }
 
-    /// Returns the verdict: fail if any finding fails, else review if any asks for review, else
+    /// Returns the verdict: fail if any finding fails, else review if any finding needs review, else
     /// pass if any passes; `n/a` when nothing was found to judge. Advisories never change it.
     pub fn finish(mut self) -> ControlResult {
         let mut verdict = Verdict::NotApplicable;

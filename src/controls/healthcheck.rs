@@ -91,7 +91,7 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
     evidence.finish()
 }
 
-/// What the final image's root filesystem offers a healthcheck.
+/// The tools the final image's root filesystem offers a healthcheck.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Runtime {
     /// `FROM scratch` or a distroless image without the busybox shell of the `debug` tags.

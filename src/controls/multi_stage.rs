@@ -212,7 +212,7 @@ pub(crate) fn unreadable_image(
     let source = model.dockerfile_of(image);
     let (location, message) = match (model.parse_error_of(image), &source.declared_at) {
         (Some(error), Some(declared)) => (declared.clone(), error.message.clone()),
-        // A file that was never read has no text; its message says why on its own.
+        // A file that was never read has no text; its message gives the reason on its own.
         (Some(error), None) if source.text.is_empty() => (
             Location::new(source.path.clone(), error.line.max(1)),
             error.message.clone(),

@@ -199,7 +199,7 @@ fn evaluate_image(model: &RepoModel, image: &Image, subject: &str, evidence: &mu
         );
         return;
     }
-    // Windows Server Core images run as ContainerAdministrator unless USER says otherwise.
+    // Windows Server Core images run as ContainerAdministrator unless USER sets another user.
     let assumption = if reference.normalized_name().contains("windows")
         || reference
             .tag

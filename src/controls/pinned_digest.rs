@@ -134,7 +134,7 @@ pub fn evaluate(model: &RepoModel, snapshot: &Snapshot) -> ControlResult {
         let Some(image) = &unit.service.image else {
             continue;
         };
-        // The loader keeps only the interpolated value; when a variable was unset, say so
+        // The loader keeps only the interpolated value. When a variable was unset, say so
         // instead of printing an empty or partial reference as if it were written that way.
         let raw = if image.unset.is_empty() {
             image.value.clone()

@@ -71,7 +71,7 @@ pub fn evaluate_all(model: &RepoModel, snapshot: &Snapshot) -> Evaluation {
     evaluation
 }
 
-/// Merges findings that say the same thing about the same line, as when one service belongs to
+/// Merges findings with the same message about the same line, as when one service belongs to
 /// two Compose projects (its base file alone, and the base file with a variant): the subjects
 /// are joined so the report lists the line once.
 fn merge_same_line(findings: &mut Vec<Finding>) {

@@ -147,7 +147,7 @@ fn judge_variable(
         );
         return;
     }
-    // An ARG that names a secret but has no value expects it at build time; an ENV that only
+    // An ARG that names a secret but has no value expects it at build time. An ENV that only
     // references such an ARG copies it into every container's environment.
     let unquoted = raw.trim().trim_matches(|c| c == '"' || c == '\'');
     let empty_secret_arg = keyword == "ARG" && says_secret && unquoted.is_empty();

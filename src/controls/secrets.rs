@@ -1,4 +1,4 @@
-//! Rules that recognise secrets: variable names that say secret, literal credential formats, and
+//! Rules that recognise secrets: variable names that name a secret, literal credential formats, and
 //! files that look like keys or environment files.
 
 use regex::Regex;
@@ -15,7 +15,7 @@ const SECRET_WORDS: &[&str] = &[
     "CREDENTIALS",
 ];
 
-/// Adjacent word pairs that say secret (`API_KEY`, `AWS_SECRET_ACCESS_KEY`).
+/// Adjacent word pairs that name a secret (`API_KEY`, `AWS_SECRET_ACCESS_KEY`).
 const SECRET_PAIRS: &[(&str, &str)] = &[
     ("API", "KEY"),
     ("PRIVATE", "KEY"),

@@ -23,7 +23,7 @@ impl Word {
     }
 }
 
-/// What a stage starts from.
+/// The starting point of a stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum BaseKind {
     /// `FROM scratch`: an empty file system.
@@ -66,7 +66,7 @@ pub enum CommandKind {
         /// The shell-form text, or the exec-form elements joined with spaces, followed by every heredoc body.
         script: String,
         /// `script` with the `$NAME` and `${NAME}` references of ARG and ENV variables in scope
-        /// replaced by their values, as the shell sees them.
+        /// replaced by their values, as the shell receives them.
         script_with_variables: String,
         exec: bool,
         mounts: Vec<Mount>,

@@ -358,7 +358,7 @@ fn run_command(
 }
 
 /// Replaces `$NAME` and `${NAME}` with the values of the ARG and ENV variables in scope, as the
-/// shell that runs a RUN command sees them. Other references are left as written.
+/// shell that runs a RUN command receives them. Other references are left as written.
 ///
 /// Returns `None` when the result would exceed `max_bytes`, because many references to one long
 /// variable would otherwise multiply the script's length.

@@ -15,7 +15,7 @@ pub struct Skipped {
 
 /// A repository as read at one point in time.
 ///
-/// Nothing after the source stage knows whether the bytes came from a local directory or from GitHub.
+/// Nothing after the source stage can tell whether the bytes came from a local directory or from GitHub.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Every file path of the tree (skipped folders excluded), relative to the root, `/`-separated, sorted.
@@ -24,7 +24,7 @@ pub struct Snapshot {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Files and folders that were seen but not read.
     pub skipped: Vec<Skipped>,
-    /// The commit the snapshot was read at, when the source knows it.
+    /// The commit the snapshot was read at, when the source has it.
     pub commit: Option<String>,
 }
 

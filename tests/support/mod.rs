@@ -10,7 +10,7 @@ use dockgrade::source::local::{read_local, read_more, LocalOptions};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// The date the tests grade on, so that waiver expiry never depends on the day the tests run.
+/// Returns the policy the tests grade with, on a fixed date, so that waiver expiry never depends on the day the tests run.
 pub fn test_policy() -> Policy {
     Policy {
         blocker_cap: 'F',
@@ -62,7 +62,7 @@ pub fn grade_dir_with(root: &Path, waivers: Vec<Waiver>) -> RepoReport {
     )
 }
 
-/// Every finding id in a report: controls' findings, blockers' findings and other findings.
+/// Collects every finding id in a report: controls' findings, blockers' findings and other findings.
 pub fn finding_ids(report: &RepoReport) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     for result in report.controls.values() {

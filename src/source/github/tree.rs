@@ -55,7 +55,7 @@ struct TreeResponse {
     tree: Vec<TreeEntry>,
 }
 
-/// Why a tree could not be listed.
+/// An error that kept a tree from being listed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TreeError {
     /// 409 "Git Repository is empty."
