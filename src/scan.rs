@@ -384,9 +384,5 @@ pub fn build_scorecard_from(
         .collect();
     reports.extend(extra);
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
-    Scorecard {
-        tool: "dockgrade".to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        repos: reports,
-    }
+    Scorecard::new(reports)
 }

@@ -136,10 +136,126 @@ pub struct RepoReport {
     pub waivers: Vec<WaiverReport>,
 }
 
+/// The version of the JSON report's layout. It goes up by one whenever a field is renamed,
+/// removed or changes meaning, so that `diff` and `merge` never compare reports they would
+/// misread. Version 1 is the first with this field.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The whole run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scorecard {
+    /// [`SCHEMA_VERSION`] of the dockgrade that wrote the report.
+    pub schema_version: u32,
     pub tool: String,
     pub version: String,
     pub repos: Vec<RepoReport>,
+}
+
+impl Scorecard {
+    /// A scorecard of this dockgrade version and schema over `repos`, in the given order.
+    pub fn new(repos: Vec<RepoReport>) -> Scorecard {
+        Scorecard {
+            schema_version: SCHEMA_VERSION,
+            tool: "dockgrade".to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            repos,
+        }
+    }
+
+    /// Reads a JSON report that `--format json` wrote. The schema version is checked before
+    /// anything else, so a report of another version gets an error that says so rather than a
+    /// complaint about some field.
+    pub fn from_json(text: &str) -> Result<Scorecard, ReadError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| ReadError::Syntax(error.to_string()))?;
+        let object = value.as_object().ok_or(ReadError::NotAReport)?;
+        if object.get("tool").and_then(|tool| tool.as_str()) != Some("dockgrade") {
+            return Err(ReadError::NotAReport);
+        }
+        let found = match object.get("schema_version") {
+            None => return Err(ReadError::Unversioned),
+            Some(version) => version.as_u64().ok_or(ReadError::Unversioned)?,
+        };
+        if found != u64::from(SCHEMA_VERSION) {
+            let writer = object
+                .get("version")
+                .and_then(|version| version.as_str())
+                .unwrap_or("unknown")
+                .to_string();
+            return Err(ReadError::OtherVersion { found, writer });
+        }
+        serde_json::from_value(value).map_err(|error| ReadError::Content(error.to_string()))
+    }
+}
+
+/// Why a JSON report could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("not valid JSON: {0}")]
+    Syntax(String),
+    #[error("not a dockgrade JSON report (its \"tool\" field is not \"dockgrade\")\nhelp: pass a file written by `dockgrade scan --format json`")]
+    NotAReport,
+    #[error("the report has no schema_version, so it was written by a dockgrade older than schema version {SCHEMA_VERSION}\nhelp: write it again with this dockgrade (`--format json`)")]
+    Unversioned,
+    #[error("the report has schema version {found} (written by dockgrade {writer}); this dockgrade reads schema version {SCHEMA_VERSION}\nhelp: write both reports with the same dockgrade version")]
+    OtherVersion { found: u64, writer: String },
+    #[error("the report does not match schema version {SCHEMA_VERSION}: {0}")]
+    Content(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_report_reads_back_to_the_same_scorecard() {
+        let scorecard = Scorecard::new(Vec::new());
+        let text = serde_json::to_string(&scorecard).expect("serializes");
+        assert_eq!(Scorecard::from_json(&text), Ok(scorecard));
+    }
+
+    #[test]
+    fn report_without_schema_version_is_named_older() {
+        let text = r#"{"tool": "dockgrade", "version": "0.0.9", "repos": []}"#;
+        let error = Scorecard::from_json(text).unwrap_err();
+        assert_eq!(error, ReadError::Unversioned);
+        assert!(error.to_string().contains("older than schema version 1"));
+    }
+
+    #[test]
+    fn report_of_newer_schema_names_both_versions() {
+        let text =
+            r#"{"schema_version": 7, "tool": "dockgrade", "version": "3.0.0", "repos": "changed"}"#;
+        let error = Scorecard::from_json(text).unwrap_err();
+        assert_eq!(
+            error,
+            ReadError::OtherVersion {
+                found: 7,
+                writer: "3.0.0".to_string()
+            }
+        );
+        let message = error.to_string();
+        assert!(message.contains("schema version 7 (written by dockgrade 3.0.0)"));
+        assert!(message.contains("reads schema version 1"));
+    }
+
+    #[test]
+    fn other_json_is_not_a_report() {
+        assert_eq!(
+            Scorecard::from_json(r#"{"runs": []}"#),
+            Err(ReadError::NotAReport)
+        );
+        assert_eq!(Scorecard::from_json("[1, 2]"), Err(ReadError::NotAReport));
+        assert!(matches!(
+            Scorecard::from_json("{\"tool\":"),
+            Err(ReadError::Syntax(_))
+        ));
+    }
+
+    #[test]
+    fn report_with_wrong_field_types_names_the_field() {
+        let text = r#"{"schema_version": 1, "tool": "dockgrade", "version": "0.1.0", "repos": [{"name": 3}]}"#;
+        let error = Scorecard::from_json(text).unwrap_err();
+        assert!(matches!(error, ReadError::Content(_)), "{error:?}");
+    }
 }

@@ -65,6 +65,7 @@ fn markdown_ends_with_one_newline() {
 #[test]
 fn markdown_renders_empty_scorecard() {
     let scorecard = dockgrade::scorecard::Scorecard {
+        schema_version: dockgrade::scorecard::SCHEMA_VERSION,
         tool: "dockgrade".to_string(),
         version: "0.1.0".to_string(),
         repos: Vec::new(),

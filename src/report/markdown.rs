@@ -495,6 +495,7 @@ mod tests {
     fn section_headings_follow_the_template() {
         let report = repo_with_every_section();
         let scorecard = Scorecard {
+            schema_version: crate::scorecard::SCHEMA_VERSION,
             tool: "dockgrade".to_string(),
             version: "0.1.0".to_string(),
             repos: vec![report.clone()],
@@ -516,6 +517,7 @@ mod tests {
     #[test]
     fn headings_around_repos_follow_the_template() {
         let scorecard = Scorecard {
+            schema_version: crate::scorecard::SCHEMA_VERSION,
             tool: "dockgrade".to_string(),
             version: "0.1.0".to_string(),
             repos: vec![repo_with_every_section()],

@@ -407,6 +407,7 @@ fn no_container_files_repo() -> RepoReport {
 /// Wraps repositories in a scorecard of dockgrade 0.1.0.
 pub fn scorecard_of(repos: Vec<RepoReport>) -> Scorecard {
     Scorecard {
+        schema_version: dockgrade::scorecard::SCHEMA_VERSION,
         tool: "dockgrade".to_string(),
         version: "0.1.0".to_string(),
         repos,
