@@ -150,7 +150,7 @@ fn shard_info(config_path: &Path, shard: Shard, policy: &Policy) -> Result<Shard
 }
 
 /// Keeps the jobs, and the error rows of organizations that could not be listed, that belong
-/// to `shard`; keeps everything when there is no shard.
+/// to `shard`. Without a shard it keeps everything.
 fn keep_shard(shard: Option<Shard>, jobs: &mut Vec<Job>, org_errors: &mut Vec<RepoReport>) {
     let Some(shard) = shard else {
         return;
@@ -239,8 +239,8 @@ fn merge(args: &cli::MergeArgs) -> u8 {
     report_scorecard(&merged.scorecard, &args.report)
 }
 
-/// Rejects `--update` with a format other than Markdown: the marker region of a Markdown file
-/// holds the Markdown report.
+/// Rejects `--update` with a format other than Markdown, because the marker region of a
+/// Markdown file receives the Markdown report.
 fn check_update_format(args: &ReportArgs) -> Result<(), u8> {
     if args.update.is_none() || args.format == ReportFormat::Markdown {
         return Ok(());

@@ -12,7 +12,7 @@ pub struct ShardReport {
     pub scorecard: Scorecard,
 }
 
-/// Why shard reports could not be merged. Every variant names the files involved.
+/// A reason the shard reports cannot be merged. Every variant names the files involved.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     #[error("cannot read {path}: {source}", path = .path.display())]
@@ -61,7 +61,7 @@ pub enum MergeError {
         index: u32,
         count: u32,
     },
-    #[error("repository {name} ({repo_source}) is in both {first} and {path}\nhelp: pass the reports of one run only; its shards never share a repository", path = .path.display(), first = .first.display())]
+    #[error("repository {name} ({repo_source}) is in both {first} and {path}\nhelp: pass the reports of one run only, because its shards never share a repository", path = .path.display(), first = .first.display())]
     RepeatedRepository {
         name: String,
         repo_source: String,
@@ -107,9 +107,10 @@ pub fn read_report(path: &Path) -> Result<ShardReport, MergeError> {
 /// Merges shard reports into one scorecard, sorted as `scan` sorts it and without shard
 /// information, so that its reports are the bytes an unsharded scan writes.
 ///
-/// The reports must come from one run: the same shard count, repos.toml fingerprint, date and
-/// dockgrade version; no shard twice and no repository in two shards. Every shard from 1 to
-/// the count must be present unless `allow_partial` is set.
+/// The reports must come from one run, so they must have the same shard count, repos.toml
+/// fingerprint, date and dockgrade version. No shard may appear twice, and no repository may
+/// appear in two shards. Every shard from 1 to the count must be present unless
+/// `allow_partial` is set.
 pub fn merge(reports: Vec<ShardReport>, allow_partial: bool) -> Result<Merged, MergeError> {
     let mut shards: Vec<(ShardReport, ShardInfo)> = Vec::with_capacity(reports.len());
     for report in reports {

@@ -2,8 +2,8 @@
 //! `merge` can put the parts back together.
 //!
 //! A repository's shard depends only on its `source` as the report names it (the path relative
-//! to repos.toml, `owner/name`, or `owner/name@ref`) and on the shard count: the first eight
-//! bytes of the SHA-256 of the source, as a big-endian number, modulo the count. Reordering
+//! to repos.toml, `owner/name`, or `owner/name@ref`) and on the shard count. It is the first
+//! eight bytes of the SHA-256 of the source, as a big-endian number, modulo the count. Reordering
 //! repos.toml, adding or removing other repositories, and the order in which GitHub lists an
 //! organization's repositories move no repository to another shard. Changing the count does.
 
@@ -200,7 +200,7 @@ mod tests {
             }
             let expected = 1_000 / count as usize;
             for size in &sizes {
-                // Within 20% of an even split; a binomial spread at these sizes stays well inside.
+                // Within 20% of an even split, which a binomial spread at these sizes stays well inside.
                 assert!(
                     size.abs_diff(expected) * 5 <= expected,
                     "{count} shards have sizes {sizes:?}"

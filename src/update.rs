@@ -16,9 +16,9 @@ pub const START_MARKER: &str = "<!-- dockgrade:start -->";
 pub const END_MARKER: &str = "<!-- dockgrade:end -->";
 
 /// The help line every marker error ends with.
-const MARKER_HELP: &str = "help: the file needs exactly one line `<!-- dockgrade:start -->` followed later by one line `<!-- dockgrade:end -->`, outside fenced code blocks; the report goes between them";
+const MARKER_HELP: &str = "help: the file needs exactly one line `<!-- dockgrade:start -->` followed later by one line `<!-- dockgrade:end -->`, outside fenced code blocks, and the report goes between them";
 
-/// Why the marker lines of a text do not delimit one region. Line numbers count from 1.
+/// A reason the marker lines of a text do not delimit one region. Line numbers count from 1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MarkerError {
     /// Neither marker line is present.

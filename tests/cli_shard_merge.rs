@@ -48,7 +48,7 @@ fn format_names() -> Vec<String> {
         .collect()
 }
 
-/// Scans each shard of `config` into `folder`/shard-I.json and returns the files.
+/// Scans each shard of `config` into `folder`/shard-I-of-N.json and returns the files.
 fn scan_shards(config: &Path, count: u32, folder: &Path) -> Vec<PathBuf> {
     (1..=count)
         .map(|index| {
@@ -160,7 +160,7 @@ fn shards_partition_fleet() {
     }
 }
 
-/// Writes a repos.toml that lists the example fleet's folders by absolute path, in `order`.
+/// Writes a repos.toml that lists the example fleet's `folders` by absolute path, in that order.
 fn write_config(path: &Path, folders: &[String]) {
     let fleet = manifest_dir().join("examples/fleet");
     let mut text = String::new();
