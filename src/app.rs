@@ -121,9 +121,9 @@ fn scan(
     };
     let (org_jobs, mut org_errors) = run.org_jobs(&config, &jobs);
     jobs.extend(org_jobs);
-    // After the organizations are expanded, so that their repositories are spread over the
-    // shards too, and an organization's repository that a [[repo]] entry lists is left out in
-    // every shard rather than only in the entry's shard.
+    // The shard's part is kept only after the organizations are expanded, so their repositories
+    // are spread over the shards too. By then `org_jobs` has dropped every organization
+    // repository that a [[repo]] entry also lists, whichever shard that entry falls into.
     keep_shard(shard, &mut jobs, &mut org_errors);
     let fetched = run.fetch(&jobs);
     let scorecard = Scorecard {
