@@ -154,6 +154,7 @@ pub struct InitArgs {
 pub enum ReportFormat {
     Markdown,
     Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
