@@ -39,7 +39,7 @@ fn only_result(log: &Value, rule_id: &str) -> Value {
     found[0].clone()
 }
 
-/// A scorecard of one repository whose only control has the given findings.
+/// Builds a scorecard of one repository whose only control has the given findings.
 fn one_control(findings: Vec<dockgrade::finding::Finding>) -> Scorecard {
     let mut repo = empty_repo("app", "C");
     repo.controls.insert(
@@ -375,16 +375,16 @@ fn hostile_text_is_only_escaped() {
 #[test]
 fn unreadable_repository_is_a_failed_invocation() {
     let log = log(&sample_scorecard());
-    let gone = &log["runs"][2];
-    assert_eq!(gone["properties"]["repository"], "acme/gone");
-    let invocation = &gone["invocations"][0];
+    let unreadable = &log["runs"][2];
+    assert_eq!(unreadable["properties"]["repository"], "acme/gone");
+    let invocation = &unreadable["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let notification = &invocation["toolExecutionNotifications"][0];
     assert_eq!(notification["level"], "error");
     assert!(notification["message"]["text"]
         .as_str()
         .is_some_and(|text| text.contains("404 Not Found")));
-    assert_eq!(gone["results"], serde_json::json!([]));
+    assert_eq!(unreadable["results"], serde_json::json!([]));
 
     assert_eq!(
         log["runs"][0]["invocations"][0]["executionSuccessful"],

@@ -2,8 +2,8 @@
 //! fleet through `scan`, each fleet repository through `check`, and the sample scorecard.
 //!
 //! The schema is not kept in this repository. It comes from the source of the `serde-sarif`
-//! crate, a dev-dependency whose crate ships the OASIS schema as `src/schema.json`; cargo
-//! downloads it with the other dependencies before it builds this test.
+//! crate, a dev-dependency that ships the OASIS schema as `src/schema.json`. Cargo downloads
+//! that source with the other dependencies before it builds this test.
 
 mod common;
 

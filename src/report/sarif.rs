@@ -41,50 +41,28 @@ pub fn render(scorecard: &Scorecard) -> serde_json::Result<String> {
 }
 
 fn build(scorecard: &Scorecard) -> Log {
-    let extra_ids = undocumented_ids(scorecard);
-    let rule_index: HashMap<String, usize> = crate::controls::all_ids()
-        .into_iter()
-        .map(str::to_string)
-        .chain(extra_ids.iter().cloned())
+    let rules = rules::rules(&undocumented_ids(scorecard));
+    let rule_index: HashMap<String, usize> = rules
+        .iter()
         .enumerate()
-        .map(|(index, id)| (id, index))
+        .map(|(index, rule)| (rule.id.clone(), index))
         .collect();
-    let rules = rules::rules(&extra_ids);
+    // NOTE: GitHub code scanning rejects a file of more than 20 runs ("About code scanning
+    // limits on SARIF results" in GitHub's docs), so a scan of more repositories than that
+    // writes a log that is valid SARIF but cannot be uploaded there as one file.
     let categorized = scorecard.repos.len() > 1;
     let runs = scorecard
         .repos
         .iter()
-        .map(|repo| Run {
-            tool: Tool {
-                driver: ToolComponent {
-                    name: "dockgrade",
-                    version: scorecard.version.clone(),
-                    semantic_version: scorecard.version.clone(),
-                    information_uri: information_uri(),
-                    rules: rules.clone(),
-                },
-            },
-            automation_details: categorized.then(|| RunAutomationDetails {
-                id: format!("dockgrade/{}/", repo.name),
-            }),
-            original_uri_base_ids: BTreeMap::from([(
-                SOURCE_ROOT.to_string(),
-                ArtifactLocation {
-                    uri: None,
-                    uri_base_id: None,
-                    description: Some(Message {
-                        text: format!("The root of the repository {} ({})", repo.name, repo.source),
-                    }),
-                },
-            )]),
-            invocations: vec![invocation(&repo.errors)],
-            results: results(repo, &rule_index),
-            properties: RunProperties {
-                repository: repo.name.clone(),
-                source: repo.source.clone(),
-                commit: repo.commit.clone(),
-                grade: repo.grade.clone(),
-            },
+        .map(|repo| {
+            let driver = ToolComponent {
+                name: "dockgrade",
+                version: scorecard.version.clone(),
+                semantic_version: scorecard.version.clone(),
+                information_uri: information_uri(),
+                rules: rules.clone(),
+            };
+            run(repo, driver, &rule_index, categorized)
         })
         .collect();
     Log {
@@ -94,9 +72,40 @@ fn build(scorecard: &Scorecard) -> Log {
     }
 }
 
+/// Builds the run of one repository. `categorized` gives it an `automationDetails.id`.
+fn run(
+    repo: &RepoReport,
+    driver: ToolComponent,
+    rule_index: &HashMap<String, usize>,
+    categorized: bool,
+) -> Run {
+    let source_root = ArtifactLocation {
+        uri: None,
+        uri_base_id: None,
+        description: Some(Message {
+            text: format!("The root of the repository {} ({})", repo.name, repo.source),
+        }),
+    };
+    Run {
+        tool: Tool { driver },
+        automation_details: categorized.then(|| RunAutomationDetails {
+            id: format!("dockgrade/{}/", repo.name),
+        }),
+        original_uri_base_ids: BTreeMap::from([(SOURCE_ROOT.to_string(), source_root)]),
+        invocations: vec![invocation(&repo.errors)],
+        results: results(repo, rule_index),
+        properties: RunProperties {
+            repository: repo.name.clone(),
+            source: repo.source.clone(),
+            commit: repo.commit.clone(),
+            grade: repo.grade.clone(),
+        },
+    }
+}
+
 /// Returns the project's address from Cargo.toml (`repository`, else `homepage`), if it has one.
 fn information_uri() -> Option<&'static str> {
-    // NOTE: Cargo.toml sets neither key yet, so `tool.driver.informationUri` is left out until it does.
+    // NOTE: Cargo.toml sets neither key yet, so the log has no `tool.driver.informationUri`.
     [env!("CARGO_PKG_REPOSITORY"), env!("CARGO_PKG_HOMEPAGE")]
         .into_iter()
         .find(|uri| !uri.is_empty())
@@ -174,8 +183,8 @@ fn graded_findings(repo: &RepoReport) -> Vec<Graded<'_>> {
     graded
 }
 
-/// Adds the findings of one control or blocker (`owner`) that are not a pass. `waiver` is the
-/// owner's waiver; it suppresses the findings that carry the owner's id.
+/// Adds the findings of one control or blocker (`owner`) that are not a pass. The owner's
+/// `waiver` suppresses the findings that carry the owner's id.
 fn collect<'a>(
     graded: &mut Vec<Graded<'a>>,
     findings: &'a [Finding],
@@ -232,8 +241,8 @@ fn results(repo: &RepoReport, rule_index: &HashMap<String, usize>) -> Vec<SarifR
         .collect()
 }
 
-/// The finding's message, then its fix. Secrets are already masked in both, when the finding is
-/// made.
+/// Returns the finding's message followed by its fix. Both had their secrets masked when the
+/// finding was made.
 fn message_text(finding: &Finding) -> String {
     if finding.fix.is_empty() {
         finding.message.clone()
@@ -242,6 +251,8 @@ fn message_text(finding: &Finding) -> String {
     }
 }
 
+// NOTE: Users of GitHub code scanning report that it opens an alert for a result with a
+// suppression as for any other, so a waived finding may need dismissing there by hand.
 fn suppression(waiver: &AppliedWaiver) -> Suppression {
     Suppression {
         kind: "external",
