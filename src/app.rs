@@ -262,6 +262,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
+        ReportFormat::Sarif => report::Format::Sarif,
     };
     let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,

@@ -177,6 +177,7 @@ pub struct InitArgs {
 pub enum ReportFormat {
     Markdown,
     Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
