@@ -188,8 +188,8 @@ impl SourceText<'_> {
         (format!("unknown key `{key}` in {table}; {listed}"), help)
     }
 
-    /// Explains why `.dockgrade.toml` rejects a key that says which repository an entry is, or
-    /// that belongs to a whole repos.toml.
+    /// Explains why `.dockgrade.toml` rejects a key that names the repository, or a table that
+    /// configures a whole repos.toml.
     fn describe_location_key(&self, key: &str) -> Option<(String, String)> {
         if key == "repo" {
             return Some((

@@ -19,7 +19,7 @@ pub(super) const IMAGE_KEYS: &[&str] = &["dockerfile", "context", "target"];
 pub(super) const COMPOSE_KEYS: &[&str] = &["files"];
 pub(super) const WAIVER_KEYS: &[&str] = &["id", "reason", "expires"];
 /// The top level of `.dockgrade.toml`: the keys of a `[[repo]]` entry that describe how to read
-/// and grade the repository, without the ones that say which repository it is.
+/// and grade the repository, without the ones that name the repository.
 pub(super) const RULES_KEYS: &[&str] = &["include", "exclude", "image", "compose", "waiver"];
 /// The `[[repo]]` keys that `.dockgrade.toml` rejects: the file belongs to the folder it sits in.
 pub(super) const LOCATION_KEYS: &[&str] = &["name", "path", "github", "ref"];
