@@ -5,6 +5,9 @@
 # Both bases are pinned by the digest of their multi-platform index, so a rebuild uses the same
 # bytes. To move to a newer release, look the digest up with
 # `docker buildx imagetools inspect IMAGE:TAG` and change tag and digest together.
+#
+# NOTE: no CI job runs `docker build` on this file yet; only its grade is tested
+# (tests/self_grade.rs).
 FROM rust:1.98.0-slim-bookworm@sha256:1469a27c125cb5a3aebfa4f4e4665d935b02fb72cc093b2c974b3d740e43f157 AS build
 WORKDIR /src
 # Only the paths the build reads; .dockerignore keeps everything else out of the context.

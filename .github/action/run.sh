@@ -60,6 +60,8 @@ report=""
 capture_stdout=false
 if [[ "$DOCKGRADE_MODE" == pr-comment ]]; then
   if [[ "$DOCKGRADE_DRY_RUN" == true ]]; then
+    # NOTE: assumes that `pr-comment --dry-run` prints the comment body on stdout and posts
+    # nothing; no test runs this mode against the real command yet.
     args+=(--dry-run)
     report="${DOCKGRADE_OUTPUT:-$RUNNER_TEMP/dockgrade-comment.md}"
     capture_stdout=true
