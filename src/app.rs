@@ -204,7 +204,14 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         blocker_cap: 'F',
         today: today(args),
     };
-    let jobs = crate::scan::jobs_for_paths(paths);
+    // Each folder's .dockgrade.toml applies here; `scan` reads only repos.toml.
+    let jobs = match crate::scan::jobs_for_checked_paths(paths) {
+        Ok(jobs) => jobs,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return cli::EXIT_USAGE;
+        }
+    };
     let scorecard = crate::scan::build_scorecard(&jobs, &policy);
     report_scorecard(&scorecard, args)
 }
