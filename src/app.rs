@@ -220,6 +220,13 @@ fn merge(args: &cli::MergeArgs) -> u8 {
     if let Err(code) = check_update_format(&args.report) {
         return code;
     }
+    if args.report.today.is_some() {
+        eprintln!(
+            "error: merge takes the date from the shards' reports and has no --today\n\
+             help: pass --today to each `scan --shard` instead"
+        );
+        return cli::EXIT_USAGE;
+    }
     let merged = args
         .reports
         .iter()

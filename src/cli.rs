@@ -71,8 +71,9 @@ pub struct ReportArgs {
     /// Exit with code 3 when any repository grades below this letter (A to F).
     #[arg(long, value_parser = parse_grade)]
     pub fail_under: Option<char>,
-    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today.
-    #[arg(long, value_name = "DATE", hide = true)]
+    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today's; give every shard
+    /// of one sharded scan the same date, or merge refuses them.
+    #[arg(long, value_name = "DATE")]
     pub today: Option<chrono::NaiveDate>,
 }
 
