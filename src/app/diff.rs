@@ -6,9 +6,9 @@ use crate::diff::{self, MarkdownOptions};
 use crate::scorecard::Scorecard;
 use std::path::Path;
 
-/// Compares the two reports and returns the exit code: 0 whether or not anything changed,
-/// 2 for a report that cannot be read, 1 when the output cannot be written, and 3 when
-/// `--fail-on-worse` is given and the change made a repository worse.
+/// Compares the two reports, writes the change and returns the exit code. It is 0 whether or
+/// not anything changed, and 2 for a report that cannot be read. It is 1 when the output cannot
+/// be written, and 3 when `--fail-on-worse` is given and the change made a repository worse.
 pub fn run(args: &DiffArgs) -> u8 {
     let (old, new) = match (read_report(&args.old), read_report(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
@@ -61,7 +61,7 @@ pub fn run(args: &DiffArgs) -> u8 {
     cli::EXIT_OK
 }
 
-/// Reads one JSON report; the error names the file as given on the command line.
+/// Reads one JSON report. The error names the file as given on the command line.
 fn read_report(path: &Path) -> Result<Scorecard, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("{}: cannot read the file: {error}", path.display()))?;
