@@ -207,6 +207,18 @@ fn waiver_expiry_is_listed() {
         "{stdout}"
     );
     assert!(stdout.contains("✅ waived → ❌ fail"), "{stdout}");
+
+    let strict = diff(&waived, &fleet.old_report, &["--fail-on-worse"]);
+    assert_eq!(
+        strict.status.code(),
+        Some(3),
+        "an expired waiver makes non-root fail"
+    );
+    let stderr = stderr_of(&strict);
+    assert!(
+        stderr.contains("legacy-billing: non-root waived → fail"),
+        "{stderr}"
+    );
 }
 
 #[test]
