@@ -15,6 +15,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tracing::{error, info, warn};
 
+mod diff;
+
 /// Sends logs to stderr: warnings by default, debug with -v, trace with -vv, errors only with -q.
 pub fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
@@ -49,6 +51,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 

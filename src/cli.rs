@@ -53,6 +53,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented repos.toml template with every default.
     Init(InitArgs),
+    /// Compare two JSON reports and show what changed: grades, verdicts, findings, blockers.
+    #[command(after_help = DIFF_EXIT_CODES_HELP)]
+    Diff(DiffArgs),
 }
 
 /// Options shared by the commands that grade.
@@ -173,6 +176,36 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+const DIFF_EXIT_CODES_HELP: &str = "Exit codes:
+  0  success, whether or not anything changed
+  1  the output cannot be written
+  2  invalid arguments, or a report that cannot be read or is not a dockgrade JSON report of this schema version
+  3  --fail-on-worse is given and the change made a repository worse";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report (written by `--format json`).
+    pub old: PathBuf,
+    /// The later JSON report.
+    pub new: PathBuf,
+    /// Output format of the change.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+    /// Write the change to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with code 3 when a grade went down, a control became fail, a blocker caps a grade
+    /// that it did not cap before, or a repository has a new error.
+    #[arg(long)]
+    pub fail_on_worse: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
