@@ -141,6 +141,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
+        ReportFormat::Html => report::Format::Html,
     };
     let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,

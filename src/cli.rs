@@ -154,6 +154,8 @@ pub struct InitArgs {
 pub enum ReportFormat {
     Markdown,
     Json,
+    /// One self-contained HTML page with a sortable, filterable matrix.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

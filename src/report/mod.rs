@@ -1,9 +1,11 @@
-//! Reports rendered from a scorecard: the Markdown matrix with its details, JSON, and the control docs.
+//! Reports rendered from a scorecard: the Markdown matrix with its details, the HTML page, JSON, and the control docs.
 
 mod anchor;
 mod controls_doc;
 pub mod escape;
 mod explain;
+mod html;
+mod html_link;
 mod json;
 mod markdown;
 mod templates;
@@ -22,16 +24,19 @@ pub enum Format {
     Markdown,
     /// The scorecard data itself, pretty-printed.
     Json,
+    /// One self-contained page: the sortable, filterable matrix, a grade chart and the findings.
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Markdown, Format::Json];
+    pub const ALL: [Format; 3] = [Format::Markdown, Format::Json, Format::Html];
 
-    /// Returns the name used on the command line: `markdown` or `json`.
+    /// Returns the name used on the command line: `markdown`, `json` or `html`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -53,9 +58,9 @@ impl FromStr for Format {
     }
 }
 
-/// A format name that is not `markdown` or `json`.
+/// A format name that is not `markdown`, `json` or `html`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format {0:?}: expected markdown or json")]
+#[error("unknown report format {0:?}: expected markdown, json or html")]
 pub struct UnknownFormat(pub String);
 
 /// A report that could not be rendered.
@@ -65,16 +70,19 @@ pub enum RenderError {
     Markdown(#[source] tera::Error),
     #[error("failed to serialize the scorecard as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("failed to render the HTML report: {}", describe_tera_error(.0))]
+    Html(#[source] tera::Error),
 }
 
 /// Renders the scorecard in `format`. The output is byte-for-byte the same for the same
 /// scorecard: it contains no timestamp, and repositories keep the caller's order. JSON keeps
-/// the findings' order too. Markdown lists each control's findings fail first, then review,
-/// pass and advisories, each group in the caller's order.
+/// the findings' order too. Markdown and HTML list each control's findings fail first, then
+/// review, pass and advisories, each group in the caller's order.
 pub fn render(scorecard: &Scorecard, format: Format) -> Result<String, RenderError> {
     match format {
         Format::Markdown => markdown::render(scorecard).map_err(RenderError::Markdown),
         Format::Json => Ok(json::render(scorecard)?),
+        Format::Html => html::render(scorecard).map_err(RenderError::Html),
     }
 }
 
@@ -104,10 +112,10 @@ mod tests {
 
     #[test]
     fn format_rejects_unknown_name() {
-        let error = "html".parse::<Format>().unwrap_err();
+        let error = "htm".parse::<Format>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown report format \"html\": expected markdown or json"
+            "unknown report format \"htm\": expected markdown, json or html"
         );
     }
 }
