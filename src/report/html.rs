@@ -49,7 +49,10 @@ pub fn render(scorecard: &Scorecard) -> tera::Result<String> {
             "macros.html.tera",
             include_str!("../../templates/macros.html.tera"),
         ),
-        (PAGE_TEMPLATE, include_str!("../../templates/report.html.tera")),
+        (
+            PAGE_TEMPLATE,
+            include_str!("../../templates/report.html.tera"),
+        ),
         ("report.css", STYLE),
         ("report.js", SCRIPT),
     ])?;
@@ -194,7 +197,7 @@ struct Section<'a> {
     /// Why the control matters and how to fix it; shown where the verdict asks for action.
     rationale: Option<&'static str>,
     fix: Option<&'static str>,
-    /// `Waived until DATE` with the verdict it replaced, for a waived control or blocker.
+    /// The expiry, the replaced verdict and the reason of the waiver of a control or blocker.
     waiver: Option<String>,
     findings: Vec<FindingView<'a>>,
 }
@@ -402,9 +405,10 @@ fn control_section<'a>(
         fix: needs_action.then_some(info.fix),
         waiver: result.waiver.as_ref().map(|waiver| {
             format!(
-                "Waived until {}; without the waiver: {}.",
+                "Waived until {}, without the waiver {}. Reason: {}",
                 waiver.expires,
-                waiver.original.as_str()
+                waiver.original.as_str(),
+                waiver.reason
             )
         }),
         findings: finding_views(&result.findings, info.id, links),
@@ -430,8 +434,8 @@ fn blocker_section<'a>(blocker: &'a BlockerResult, links: Option<&CommitLinks>) 
         fix: info.map(|info| info.fix),
         waiver: blocker.waiver.as_ref().map(|waiver| {
             format!(
-                "Waived until {}, so it does not cap the grade.",
-                waiver.expires
+                "Waived until {}, so it does not cap the grade. Reason: {}",
+                waiver.expires, waiver.reason
             )
         }),
         findings: finding_views(&blocker.findings, &blocker.id, links),

@@ -51,9 +51,9 @@ fn is_https_address(address: &str) -> bool {
     };
     let host = rest.split('/').next().unwrap_or_default();
     !host.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/' | ':' | '%'))
+        && rest.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '/' | ':' | '%')
+        })
 }
 
 /// Tells whether `commit` is a full Git object id: 40 hex digits for SHA-1 repositories, 64 for
@@ -120,7 +120,11 @@ mod tests {
             " https://github.com/acme/api",
             "data:text/html,<b>",
         ] {
-            assert_eq!(CommitLinks::new(Some(web_url), Some(COMMIT)), None, "{web_url}");
+            assert_eq!(
+                CommitLinks::new(Some(web_url), Some(COMMIT)),
+                None,
+                "{web_url}"
+            );
         }
     }
 
