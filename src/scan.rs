@@ -37,11 +37,11 @@ pub enum JobLocation {
     },
 }
 
-/// Derives the web host of a GitHub instance from its REST API base URL: github.com serves
+/// Derives the web host of a GitHub instance from its REST API base URL. github.com serves
 /// the API at `https://api.github.com`, GitHub Enterprise Server at `https://HOST/api/v3`, and
-/// GitHub Enterprise Cloud with data residency at `https://api.SUBDOMAIN.ghe.com`
-/// (docs.github.com, "REST API endpoints" and "About GitHub Enterprise Cloud with data
-/// residency"). Returns `None` for any other form, so that no report links to a guessed host.
+/// GitHub Enterprise Cloud with data residency at `https://api.SUBDOMAIN.ghe.com` for the web
+/// host `SUBDOMAIN.ghe.com` (GitHub Docs). Returns `None` for any other form, so that no report
+/// links to a guessed host.
 pub fn web_base(api_url: &str) -> Option<String> {
     let url = api_url.trim().trim_end_matches('/');
     if let Some(host) = url.strip_suffix("/api/v3") {

@@ -86,7 +86,7 @@
     const grade = gradeSelect.value;
     const control = controlSelect.value;
     const verdict = verdictSelect.value;
-    let shown = 0;
+    let visibleCount = 0;
     for (const row of rows) {
       const visible =
         row.dataset.name.toLowerCase().includes(name) &&
@@ -98,10 +98,10 @@
         details.hidden = !visible;
       }
       if (visible) {
-        shown += 1;
+        visibleCount += 1;
       }
     }
-    count.textContent = shown + " of " + rows.length + " shown";
+    count.textContent = visibleCount + " of " + rows.length + " shown";
   }
 
   form.addEventListener("input", applyFilters);

@@ -227,7 +227,7 @@ fn html_details_explain_why_and_how() {
     assert!(text.contains("<pre class=\"quote\"><code>FROM golang:1.22 AS build</code></pre>"));
 }
 
-/// A scorecard whose every repository text tries to break out of HTML.
+/// Builds a scorecard whose every repository text tries to break out of HTML.
 fn hostile_scorecard() -> Scorecard {
     let attack = "<script>alert(1)</script>\"' onmouseover=\"alert(2)\" & </textarea><img src=x onerror=alert(3)>";
     let mut repo = common::empty_repo(&format!("evil {attack}"), "F");

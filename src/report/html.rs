@@ -62,8 +62,9 @@ pub fn render(scorecard: &Scorecard) -> tera::Result<String> {
     tera.render(PAGE_TEMPLATE, &tera::Context::from_serialize(&view)?)
 }
 
-/// Returns a CSP source expression for an inline element's text, as CSP Level 3 section 8.4
-/// defines it: `'sha256-` and the base64 of the SHA-256 digest of the text, then `'`.
+/// Returns the CSP hash source that allows an inline element with this text: `'sha256-`, the
+/// base64 of the SHA-256 digest of the text, then `'` (MDN, "Content-Security-Policy:
+/// script-src", hash values).
 fn csp_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
@@ -147,8 +148,8 @@ struct Cell {
     mark: Mark,
 }
 
-/// How a verdict or outcome is shown: a symbol, and a CSS class for its colour. The verdict's
-/// name is always printed beside the symbol, so neither colour nor symbol carries it alone.
+/// The display of a verdict or outcome: a symbol, and a CSS class for its colour. The templates
+/// print the verdict's name beside the symbol, so neither colour nor symbol carries it alone.
 #[derive(Serialize)]
 struct Mark {
     symbol: &'static str,
@@ -194,7 +195,7 @@ struct Section<'a> {
     title: &'a str,
     verdict: &'static str,
     mark: Mark,
-    /// Why the control matters and how to fix it; shown where the verdict asks for action.
+    /// The control's rationale and fix, set for a fail, review or waived verdict.
     rationale: Option<&'static str>,
     fix: Option<&'static str>,
     /// The expiry, the replaced verdict and the reason of the waiver of a control or blocker.
@@ -225,7 +226,8 @@ struct FindingView<'a> {
     quote: &'a str,
     message: &'a str,
     fix: &'a str,
-    /// What the finding id means, for findings outside any control (parse errors, advisories).
+    /// The documentation of the finding id, for findings outside any control (parse errors,
+    /// secret build arguments).
     summary: Option<&'static str>,
 }
 
@@ -263,7 +265,7 @@ impl Chart {
         for repo in repos {
             *counts.entry(grade_bucket(&repo.grade)).or_default() += 1;
         }
-        let most = counts.values().copied().max().unwrap_or(0).max(1);
+        let max_count = counts.values().copied().max().unwrap_or(0).max(1);
         let bars: Vec<Bar> = GRADES
             .iter()
             .enumerate()
@@ -273,7 +275,7 @@ impl Chart {
                     grade,
                     class: GRADE_CLASSES[row],
                     count,
-                    width: count * CHART_BAR_WIDTH / most,
+                    width: count * CHART_BAR_WIDTH / max_count,
                     row,
                 }
             })

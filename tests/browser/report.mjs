@@ -44,6 +44,13 @@ async function check(name, body) {
   }
 }
 
+function compareText(a, b) {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
+}
+
 function expect(condition, message) {
   if (!condition) {
     throw new Error(message);
@@ -195,7 +202,7 @@ async function runChecks() {
     const header = page.locator('#matrix th[data-sort="name"]');
     expect((await header.getAttribute("aria-sort")) === "ascending", "Enter did not sort");
     const names = (await visibleRows(page)).map((row) => row.name);
-    const sorted = names.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = names.slice().sort(compareText);
     expect(names.join() === sorted.join(), `names are not ascending: ${names.join(", ")}`);
   });
 
@@ -204,10 +211,10 @@ async function runChecks() {
   await check("grade filter hides the other grades", async () => {
     const grade = all.find((row) => row.grade === "A") ? "A" : all[0].grade;
     await page.selectOption("#filter-grade", grade);
-    const shown = await visibleRows(page);
+    const visible = await visibleRows(page);
     const expected = all.filter((row) => row.grade === grade);
-    expect(shown.length === expected.length, `${shown.length} rows shown, ${expected.length} expected`);
-    expect(shown.every((row) => row.grade === grade), "a row of another grade is shown");
+    expect(visible.length === expected.length, `${visible.length} rows shown, ${expected.length} expected`);
+    expect(visible.every((row) => row.grade === grade), "a row of another grade is shown");
     const count = await page.textContent("#filter-count");
     expect(count === `${expected.length} of ${rowCount} shown`, `count reads ${count}`);
     const openable = await page.locator("details.repo:not([hidden])").count();
@@ -225,8 +232,8 @@ async function runChecks() {
     expect(expected.length > 0, `no repository fails ${control}`);
     await page.selectOption("#filter-control", control);
     await page.selectOption("#filter-verdict", "fail");
-    const shown = (await visibleRows(page)).map((row) => row.name);
-    expect(shown.join() === expected.join(), `shown ${shown.join(", ")}; expected ${expected.join(", ")}`);
+    const visible = (await visibleRows(page)).map((row) => row.name);
+    expect(visible.join() === expected.join(), `shown ${visible.join(", ")}; expected ${expected.join(", ")}`);
     await page.click("#filter-reset");
     await page.waitForFunction(() => document.querySelectorAll("#matrix tbody tr[hidden]").length === 0);
   });
@@ -235,10 +242,10 @@ async function runChecks() {
     const sample = all[all.length - 1].name;
     const part = sample.slice(0, Math.min(4, sample.length)).toUpperCase();
     await page.fill("#filter-name", part);
-    const shown = await visibleRows(page);
+    const visible = await visibleRows(page);
     const expected = all.filter((row) => row.name.toLowerCase().includes(part.toLowerCase()));
-    expect(shown.length === expected.length, `${shown.length} rows shown, ${expected.length} expected`);
-    expect(shown.some((row) => row.name === sample), `${sample} is hidden`);
+    expect(visible.length === expected.length, `${visible.length} rows shown, ${expected.length} expected`);
+    expect(visible.some((row) => row.name === sample), `${sample} is hidden`);
     await page.fill("#filter-name", "no repository is called this");
     expect((await visibleRows(page)).length === 0, "a row matches a name that no repository has");
     await page.click("#filter-reset");
@@ -255,8 +262,8 @@ async function runChecks() {
     expect((await details.getAttribute("open")) !== null, "the details view did not open");
     const locations = await details.locator(".finding .loc").allTextContents();
     expect(locations.some((text) => /^[^\s:]+:\d+$/.test(text)), `no path:line in ${locations.join(", ")}`);
-    const why = await details.locator(".check .why").count();
-    expect(why > 0, "no control explains why it matters");
+    const rationales = await details.locator(".check .why").count();
+    expect(rationales > 0, "no control explains why it matters");
   });
 
   await check("print style shows findings and hides the filters", async () => {
