@@ -358,3 +358,23 @@ fn hostile_text_never_becomes_a_link() {
         "the web_url javascript:alert(5) gives no link"
     );
 }
+
+#[test]
+fn check_command_writes_html() {
+    let folder = tempfile::TempDir::new().expect("a temporary folder");
+    let output = folder.path().join("report.html");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_cmd::Command::cargo_bin("dockgrade")
+        .expect("binary is built")
+        .arg("check")
+        .arg(root.join("examples/fleet/orders-api"))
+        .args(["--format", "html", "--output"])
+        .arg(&output)
+        .assert()
+        .code(0);
+
+    let text = std::fs::read_to_string(&output).expect("the report is written");
+    assert!(text.starts_with("<!DOCTYPE html>"));
+    assert!(text.contains("<a href=\"#repo-1\">orders-api</a>"));
+    assert_eq!(text.matches("<tr data-index=").count(), 1);
+}
