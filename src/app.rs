@@ -280,6 +280,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
         ReportFormat::Sarif => report::Format::Sarif,
+        ReportFormat::Html => report::Format::Html,
     };
     let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,

@@ -212,6 +212,9 @@ pub enum DiffFormat {
 pub enum ReportFormat {
     Markdown,
     Json,
+    /// One self-contained HTML page with a sortable, filterable matrix.
+    Html,
+    /// A SARIF 2.1.0 log for GitHub code scanning.
     Sarif,
 }
 
