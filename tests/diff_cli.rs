@@ -316,3 +316,39 @@ fn missing_files_are_both_named() {
         "{stderr}"
     );
 }
+
+/// A repository that the new report read from GitHub links its new findings to the file at the
+/// graded commit; repositories read from local folders get no links.
+#[test]
+fn new_findings_link_to_the_graded_commit_on_github() {
+    let (fleet, new) = worse_fleet();
+    let mut report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&new).expect("read the new report"))
+            .expect("JSON");
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    for repo in report["repos"].as_array_mut().expect("repos") {
+        if repo["name"] == "orders-api" {
+            repo["web_url"] = "https://github.com/acme/orders-api".into();
+            repo["commit"] = commit.into();
+        }
+    }
+    std::fs::write(&new, serde_json::to_string(&report).expect("serializes")).expect("write");
+
+    let output = diff(&fleet.old_report, &new, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    let prefix = format!("](https://github.com/acme/orders-api/blob/{commit}/");
+    assert!(
+        text.contains(&format!("{prefix}Dockerfile#L11)")),
+        "no link to the Dockerfile line:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("{prefix}compose.yaml#L7)")),
+        "no link to the Compose line:\n{text}"
+    );
+    assert_eq!(
+        text.matches("](").count(),
+        text.matches(&prefix).count(),
+        "a link that is not a file at the graded commit:\n{text}"
+    );
+}

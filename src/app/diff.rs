@@ -2,8 +2,10 @@
 
 use super::write_output;
 use crate::cli::{self, DiffArgs, DiffFormat};
-use crate::diff::{self, MarkdownOptions};
+use crate::diff::{self, LinkTarget, MarkdownOptions};
+use crate::report::links::CommitLinks;
 use crate::scorecard::Scorecard;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Compares the two reports, writes the change and returns the exit code. It is 0 whether or
@@ -21,10 +23,26 @@ pub fn run(args: &DiffArgs) -> u8 {
     };
 
     let change = diff::compare(&old, &new);
-    // NOTE: a scorecard records `owner/name` and the commit of a GitHub repository but not the
-    // GitHub host, which may be a GitHub Enterprise Server, so this command links no finding.
+    // New findings link to the file at the commit the new report graded, for repositories that
+    // report read from GitHub (their `web_url`); local folders have no web address.
+    let web_urls: HashMap<(&str, &str), &str> = new
+        .repos
+        .iter()
+        .filter_map(|repo| {
+            Some((
+                (repo.name.as_str(), repo.source.as_str()),
+                repo.web_url.as_deref()?,
+            ))
+        })
+        .collect();
+    let links = |target: &LinkTarget| {
+        let web_url = web_urls.get(&(target.repo, target.source)).copied();
+        CommitLinks::new(web_url, target.commit).map(|links| links.file(target.path, target.line))
+    };
     let rendered = match args.format {
-        DiffFormat::Markdown => diff::markdown::render(&change, &MarkdownOptions::new()),
+        DiffFormat::Markdown => {
+            diff::markdown::render(&change, &MarkdownOptions::new().with_links(&links))
+        }
         DiffFormat::Json => diff::json::render(&change).map_err(Into::into),
     };
     let rendered = match rendered {

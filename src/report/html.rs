@@ -6,7 +6,7 @@
 //! page loads nothing from the network: its Content-Security-Policy allows only the inline style
 //! sheet and script, by their SHA-256 hashes.
 
-use super::html_link::CommitLinks;
+use super::links::CommitLinks;
 use super::markdown::{error_reason, location, outcome_rank, ERROR_GRADE};
 use crate::controls::{self, ControlInfo, Info, CONTROLS};
 use crate::finding::{Finding, Outcome};

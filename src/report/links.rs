@@ -1,4 +1,4 @@
-//! Links from the HTML report to a file at the exact commit that was graded on GitHub.
+//! Links from reports to a file at the exact commit that was graded on GitHub.
 //!
 //! Every address is assembled here from parts that are checked first, so that text from a
 //! repository or a hand-edited JSON report can never become a `javascript:` or other link.
