@@ -1,17 +1,16 @@
 //! The example fleet's HTML report in headless Chromium, through tests/browser/report.mjs:
 //! matrix cells, sorting, filtering, details, the page without JavaScript and in print.
 //!
-//! It needs Debian's chromium at /usr/bin/chromium, node, and `npm ci` in tests/browser. When
-//! one is missing the test fails if the environment variable CI is set, and otherwise prints
-//! a skip line that names the setup command.
+//! It needs Debian's chromium at /usr/bin/chromium, node, and `npm ci` in tests/browser, which
+//! `scripts/setup` installs. When one is missing the test fails if the environment variable CI
+//! is set, and otherwise prints a skip line that names the setup command.
 
 use assert_cmd::Command;
 use std::io::Write;
 use std::path::Path;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
-const SETUP: &str =
-    "apt-get install -y chromium fonts-noto-color-emoji && (cd tests/browser && npm ci)";
+const SETUP: &str = "bash scripts/setup --tests-only";
 
 /// Returns what is missing to run the browser test, if anything.
 fn missing_prerequisite(browser_dir: &Path) -> Option<String> {
