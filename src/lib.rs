@@ -7,6 +7,7 @@ pub mod cli;
 pub mod compose;
 pub mod config;
 pub mod controls;
+pub mod diff;
 pub mod discover;
 pub mod dockerfile;
 pub mod dockerignore;

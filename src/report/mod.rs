@@ -6,7 +6,7 @@ pub mod escape;
 mod explain;
 mod json;
 mod markdown;
-mod templates;
+pub(crate) mod templates;
 
 pub use controls_doc::render_controls_doc;
 pub use explain::render_explain;
