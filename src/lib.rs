@@ -17,6 +17,7 @@ pub mod image_ref;
 pub mod inspect;
 pub mod model;
 pub mod pipeline;
+pub mod pr_comment;
 pub mod report;
 pub mod scan;
 pub mod scorecard;

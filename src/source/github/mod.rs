@@ -21,12 +21,12 @@ mod tree;
 
 pub use auth::{AppCredentials, Credentials, Token, TOKEN_VARIABLES};
 pub use cache::{default_cache_dir, git_blob_id};
+pub(crate) use clients::owner_of as owner_of_repository;
 pub use orgs::{OrgError, OrgRequest};
+pub(crate) use pagination::next_page_path;
 pub use retry::RetryPolicy;
 pub use stats::{Stats, StatsSnapshot};
 pub use transport::{graphql_base, TransportError, DEFAULT_API_URL};
-pub(crate) use clients::owner_of as owner_of_repository;
-pub(crate) use pagination::next_page_path;
 pub(crate) use transport::{Reply, Transport};
 
 use assemble::{unique_blobs, Assembly, Contents, Read};

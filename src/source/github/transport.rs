@@ -172,7 +172,10 @@ impl Transport {
         path: &str,
         body: &serde_json::Value,
     ) -> Result<Reply, TransportError> {
-        let clients = self.clients.for_owner(owner_of_path(path), &self.stats).await?;
+        let clients = self
+            .clients
+            .for_owner(owner_of_path(path), &self.stats)
+            .await?;
         let mut rate_limit_retries = 0u32;
         loop {
             self.wait_for_pause().await;
