@@ -323,3 +323,19 @@ fn sync_bad_token_is_unauthorized() {
     assert!(matches!(error, ApiError::Unauthorized { .. }), "{error:?}");
     assert!(!error.to_string().contains("ghp_unknown"));
 }
+
+#[test]
+fn sync_rate_limited_write_waits_then_posts() {
+    let (runtime, fake, comments) = start();
+    comments.fail_writes(&[WriteFault::Reject(
+        403,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    )]);
+
+    let report = post(&settings(&fake, TOKEN), REPOSITORY, NUMBER, &body("A")).unwrap();
+
+    assert_eq!(report.action, Action::Created);
+    assert!(!report.retried);
+    assert_eq!(writes(&runtime, &fake).len(), 2);
+    assert_eq!(comments.all().len(), 1);
+}
