@@ -190,6 +190,10 @@ pub struct PrCommentArgs {
     /// Also write the comment body to this file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Post this body, written earlier with --output, instead of grading PATH: for a
+    /// privileged workflow that posts the comment of a pull request from a fork.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base_ref", "fail_under"])]
+    pub body_file: Option<PathBuf>,
     /// Exit with code 3 when the head grades below this letter (A to F).
     #[arg(long, value_parser = parse_grade)]
     pub fail_under: Option<char>,

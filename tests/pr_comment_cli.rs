@@ -427,3 +427,57 @@ fn shallow_clone_names_fetch_depth() {
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
     assert!(stderr.contains("git fetch origin main"), "{stderr}");
 }
+
+#[test]
+fn body_file_posts_saved_body() {
+    let (_runtime, fake, comments) = start_fake();
+    comments.fail_writes(&[WriteFault::Reject(
+        403,
+        "Resource not accessible by integration",
+    )]);
+    let clone = PullRequestClone::new(".");
+    let saved = clone.folder.path().join("comment.md");
+    let fork_run = command(&clone, &fake.api_url())
+        .arg("--output")
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(fork_run.status.code(), Some(0));
+
+    let folder = TempDir::new().unwrap();
+    let output = Command::cargo_bin("dockgrade")
+        .unwrap()
+        .args(["pr-comment", "--repo", REPOSITORY, "--pr", "7"])
+        .args(["--api-url", &fake.api_url()])
+        .arg("--body-file")
+        .arg(&saved)
+        .arg(folder.path())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_BASE_REF")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let all = comments.all();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].body, std::fs::read_to_string(&saved).unwrap());
+}
+
+#[test]
+fn body_file_without_marker_is_rejected() {
+    let folder = TempDir::new().unwrap();
+    let saved = folder.path().join("comment.md");
+    std::fs::write(&saved, "Hello\n").unwrap();
+
+    let output = Command::cargo_bin("dockgrade")
+        .unwrap()
+        .args(["pr-comment", "--repo", REPOSITORY, "--pr", "7", "--dry-run"])
+        .arg("--body-file")
+        .arg(&saved)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("is not a dockgrade comment body"));
+}
