@@ -5,10 +5,15 @@ use crate::config::Config;
 use crate::grade::Policy;
 use crate::pipeline;
 use crate::report;
+use crate::scan::Job;
+use crate::scorecard::{RepoReport, Scorecard, ShardInfo};
+use crate::shard::Shard;
 use crate::source::github::{self, AppCredentials, Credentials, GitHubSettings};
+use crate::update::UpdateOutcome;
+use clap::ValueEnum as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use tracing::error;
+use tracing::{error, info, warn};
 
 /// Sends logs to stderr: warnings by default, debug with -v, trace with -vv, errors only with -q.
 pub fn init_logging(verbose: u8, quiet: bool) {
@@ -32,8 +37,15 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 /// Runs one command and returns its exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Scan(args) => scan(&args.config, &args.report, &args.github, cli.quiet),
+        Command::Scan(args) => scan(
+            &args.config,
+            args.shard,
+            &args.report,
+            &args.github,
+            cli.quiet,
+        ),
         Command::Check(args) => check(&args.paths, &args.report),
+        Command::Merge(args) => merge(&args),
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
@@ -46,7 +58,16 @@ fn today(args: &ReportArgs) -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs, quiet: bool) -> u8 {
+fn scan(
+    config_path: &Path,
+    shard: Option<Shard>,
+    args: &ReportArgs,
+    github_args: &GitHubArgs,
+    quiet: bool,
+) -> u8 {
+    if let Err(code) = check_update_format(args) {
+        return code;
+    }
     let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(error) => {
@@ -64,9 +85,21 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs, quiet: 
             .unwrap_or('F'),
         today: today(args),
     };
+    let shard_info = match shard.map(|shard| shard_info(config_path, shard, &policy)) {
+        None => None,
+        Some(Ok(info)) => Some(info),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return cli::EXIT_INTERNAL;
+        }
+    };
     let mut jobs = crate::scan::jobs_for_config(&config, config_path);
     if config.orgs.is_empty() && !crate::scan::has_github_jobs(&jobs) {
-        let scorecard = crate::scan::build_scorecard(&jobs, &policy);
+        keep_shard(shard, &mut jobs, &mut Vec::new());
+        let scorecard = Scorecard {
+            shard: shard_info,
+            ..crate::scan::build_scorecard(&jobs, &policy)
+        };
         return report_scorecard(&scorecard, args);
     }
 
@@ -87,14 +120,51 @@ fn scan(config_path: &Path, args: &ReportArgs, github_args: &GitHubArgs, quiet: 
             return cli::EXIT_INTERNAL;
         }
     };
-    let (org_jobs, org_errors) = run.org_jobs(&config, &jobs);
+    let (org_jobs, mut org_errors) = run.org_jobs(&config, &jobs);
     jobs.extend(org_jobs);
+    // The shard's part is kept only after the organizations are expanded, so their repositories
+    // are spread over the shards too. By then `org_jobs` has dropped every organization
+    // repository that a [[repo]] entry also lists, whichever shard that entry falls into.
+    keep_shard(shard, &mut jobs, &mut org_errors);
     let fetched = run.fetch(&jobs);
-    let scorecard = crate::scan::build_scorecard_from(&jobs, &policy, fetched, org_errors);
+    let scorecard = Scorecard {
+        shard: shard_info,
+        ..crate::scan::build_scorecard_from(&jobs, &policy, fetched, org_errors)
+    };
     if github_args.stats {
         eprintln!("{}", run.stats().render());
     }
     report_scorecard(&scorecard, args)
+}
+
+/// Returns what a shard's report records: the shard, and the repos.toml fingerprint and date
+/// that `merge` checks are the same in every shard.
+fn shard_info(config_path: &Path, shard: Shard, policy: &Policy) -> Result<ShardInfo, String> {
+    let bytes = std::fs::read(config_path)
+        .map_err(|error| format!("cannot read {}: {error}", config_path.display()))?;
+    Ok(ShardInfo {
+        index: shard.index,
+        count: shard.count,
+        config_sha256: crate::shard::fingerprint(&bytes),
+        today: policy.today.to_string(),
+    })
+}
+
+/// Keeps the jobs, and the error rows of organizations that could not be listed, that belong
+/// to `shard`. Without a shard it keeps everything.
+fn keep_shard(shard: Option<Shard>, jobs: &mut Vec<Job>, org_errors: &mut Vec<RepoReport>) {
+    let Some(shard) = shard else {
+        return;
+    };
+    let total = jobs.len() + org_errors.len();
+    jobs.retain(|job| shard.contains(&job.source));
+    org_errors.retain(|row| shard.contains(&row.source));
+    info!(
+        %shard,
+        repositories = jobs.len() + org_errors.len(),
+        of = total,
+        "grading one shard"
+    );
 }
 
 /// Builds the GitHub settings from repos.toml, the command line and the environment.
@@ -128,6 +198,9 @@ fn github_settings(config: &Config, args: &GitHubArgs) -> Result<GitHubSettings,
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
+    if let Err(code) = check_update_format(args) {
+        return code;
+    }
     let policy = Policy {
         blocker_cap: 'F',
         today: today(args),
@@ -135,6 +208,54 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
     let jobs = crate::scan::jobs_for_paths(paths);
     let scorecard = crate::scan::build_scorecard(&jobs, &policy);
     report_scorecard(&scorecard, args)
+}
+
+fn merge(args: &cli::MergeArgs) -> u8 {
+    if let Err(code) = check_update_format(&args.report) {
+        return code;
+    }
+    let merged = args
+        .reports
+        .iter()
+        .map(|path| crate::merge::read_report(path))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|reports| crate::merge::merge(reports, args.allow_partial));
+    let merged = match merged {
+        Ok(merged) => merged,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return if error.is_invalid_input() {
+                cli::EXIT_USAGE
+            } else {
+                cli::EXIT_INTERNAL
+            };
+        }
+    };
+    if !merged.missing.is_empty() {
+        warn!(
+            missing = %merged.missing.join(", "),
+            "merged without some shards (--allow-partial); their repositories are not in the report"
+        );
+    }
+    report_scorecard(&merged.scorecard, &args.report)
+}
+
+/// Rejects `--update` with a format other than Markdown, because the marker region of a
+/// Markdown file receives the Markdown report.
+fn check_update_format(args: &ReportArgs) -> Result<(), u8> {
+    if args.update.is_none() || args.format == ReportFormat::Markdown {
+        return Ok(());
+    }
+    let format = args
+        .format
+        .to_possible_value()
+        .map(|value| value.get_name().to_string())
+        .unwrap_or_default();
+    eprintln!(
+        "error: --update writes the Markdown report, so it cannot be used with --format {format}\n\
+         help: drop --format to update the file, or use --output to write the {format} report"
+    );
+    Err(cli::EXIT_USAGE)
 }
 
 /// Renders and writes the report, and returns the exit code the scorecard calls for.
@@ -151,7 +272,20 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
             return cli::EXIT_INTERNAL;
         }
     };
-    if let Err(error) = write_output(args.output.as_deref(), &rendered) {
+    if let Some(path) = &args.update {
+        match crate::update::update_file(path, &rendered) {
+            Ok(UpdateOutcome::Unchanged) => info!(file = %path.display(), "unchanged"),
+            Ok(UpdateOutcome::Updated) => info!(file = %path.display(), "updated"),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return if error.is_invalid_input() {
+                    cli::EXIT_USAGE
+                } else {
+                    cli::EXIT_INTERNAL
+                };
+            }
+        }
+    } else if let Err(error) = write_output(args.output.as_deref(), &rendered) {
         eprintln!("error: {error}");
         return cli::EXIT_INTERNAL;
     }

@@ -43,6 +43,9 @@ pub enum Command {
     /// Grade directories directly, one repository each, without a config file.
     #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
+    /// Combine the JSON reports of `scan --shard I/N` runs into one scorecard.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Merge(MergeArgs),
     /// Show what the loader understood of a Dockerfile or Compose file.
     Inspect(InspectArgs),
     /// Explain a control, blocker or finding id: what it checks, why, examples and the fix.
@@ -63,6 +66,10 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Rewrite the lines between `<!-- dockgrade:start -->` and `<!-- dockgrade:end -->` in this
+    /// Markdown file with the Markdown report, instead of printing it.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub update: Option<PathBuf>,
     /// Exit with code 3 when any repository grades below this letter (A to F).
     #[arg(long, value_parser = parse_grade)]
     pub fail_under: Option<char>,
@@ -76,6 +83,10 @@ pub struct ScanArgs {
     /// The repository list; ./repos.toml when not given.
     #[arg(long, short, default_value = "repos.toml")]
     pub config: PathBuf,
+    /// Grade only shard I of N (1-based, such as 2/4). A repository's shard depends only on its
+    /// source, so every repository is in exactly one of the N shards.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
     #[command(flatten)]
     pub report: ReportArgs,
     #[command(flatten)]
@@ -119,6 +130,18 @@ pub struct CheckArgs {
     /// Directories to grade, one repository each.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports of the shards, written by `scan --shard I/N --format json`.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Merge even when some shards are missing, and name them on stderr.
+    #[arg(long)]
+    pub allow_partial: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

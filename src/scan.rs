@@ -383,6 +383,12 @@ pub fn build_scorecard_from(
         .map(|(index, job)| grade_job(job, policy, fetched.remove(&index)))
         .collect();
     reports.extend(extra);
-    reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
+    sort_reports(&mut reports);
     Scorecard::new(reports)
+}
+
+/// Sorts repositories as every scorecard lists them: by name, then by source. The sort is
+/// stable, so two entries with the same name and source keep their repos.toml order.
+pub fn sort_reports(reports: &mut [RepoReport]) {
+    reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
 }

@@ -148,7 +148,23 @@ pub struct Scorecard {
     pub schema_version: u32,
     pub tool: String,
     pub version: String,
+    /// Present only in the report of `scan --shard`: which shard it is, and what `merge` checks
+    /// to reject shards of different runs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<ShardInfo>,
     pub repos: Vec<RepoReport>,
+}
+
+/// The shard a report covers and the inputs that must be the same in every shard of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// From 1 to `count`.
+    pub index: u32,
+    pub count: u32,
+    /// The lowercase hexadecimal SHA-256 of the repos.toml bytes.
+    pub config_sha256: String,
+    /// The date waiver expiry was checked against, `YYYY-MM-DD`.
+    pub today: String,
 }
 
 impl Scorecard {
@@ -158,6 +174,7 @@ impl Scorecard {
             schema_version: SCHEMA_VERSION,
             tool: "dockgrade".to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: None,
             repos,
         }
     }

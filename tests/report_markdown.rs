@@ -68,6 +68,7 @@ fn markdown_renders_empty_scorecard() {
         schema_version: dockgrade::scorecard::SCHEMA_VERSION,
         tool: "dockgrade".to_string(),
         version: "0.1.0".to_string(),
+        shard: None,
         repos: Vec::new(),
     };
     let text = render(&scorecard, Format::Markdown).expect("an empty scorecard renders");

@@ -498,6 +498,7 @@ mod tests {
             schema_version: crate::scorecard::SCHEMA_VERSION,
             tool: "dockgrade".to_string(),
             version: "0.1.0".to_string(),
+            shard: None,
             repos: vec![report.clone()],
         };
         let text = render(&scorecard).expect("the scorecard renders");
@@ -520,6 +521,7 @@ mod tests {
             schema_version: crate::scorecard::SCHEMA_VERSION,
             tool: "dockgrade".to_string(),
             version: "0.1.0".to_string(),
+            shard: None,
             repos: vec![repo_with_every_section()],
         };
         let text = render(&scorecard).expect("the scorecard renders");

@@ -410,6 +410,7 @@ pub fn scorecard_of(repos: Vec<RepoReport>) -> Scorecard {
         schema_version: dockgrade::scorecard::SCHEMA_VERSION,
         tool: "dockgrade".to_string(),
         version: "0.1.0".to_string(),
+        shard: None,
         repos,
     }
 }

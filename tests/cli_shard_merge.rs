@@ -1,0 +1,446 @@
+//! `scan --shard I/N` and `merge` through the binary: shards partition the example fleet, and
+//! merging every shard's JSON report gives the bytes of the unsharded scan in every format.
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use assert_cmd::Command;
+use clap::ValueEnum as _;
+use dockgrade::cli::ReportFormat;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// A date after the fleet's expired waiver (2024-01-01) and before the others (2099-12-31).
+const TODAY: &str = "2026-06-01";
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Returns a command for the binary that runs in the repository root, where `scan` finds
+/// ./repos.toml.
+fn dockgrade() -> Command {
+    let mut command = cargo_bin_cmd!("dockgrade");
+    command.current_dir(manifest_dir());
+    command
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs the command and returns its stdout, after checking the exit code.
+fn run_expecting(command: &mut Command, code: i32) -> Vec<u8> {
+    let output = command.output().expect("dockgrade runs");
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stderr: {}",
+        stderr_of(&output)
+    );
+    output.stdout
+}
+
+fn format_names() -> Vec<String> {
+    ReportFormat::value_variants()
+        .iter()
+        .filter_map(|format| format.to_possible_value())
+        .map(|value| value.get_name().to_string())
+        .collect()
+}
+
+/// Scans each shard of `config` into `folder`/shard-I-of-N.json and returns the files.
+fn scan_shards(config: &Path, count: u32, folder: &Path) -> Vec<PathBuf> {
+    (1..=count)
+        .map(|index| {
+            let path = folder.join(format!("shard-{index}-of-{count}.json"));
+            let shard = format!("{index}/{count}");
+            run_expecting(
+                dockgrade()
+                    .args([
+                        "scan", "--today", TODAY, "--format", "json", "--shard", &shard,
+                    ])
+                    .arg("--config")
+                    .arg(config)
+                    .arg("--output")
+                    .arg(&path),
+                0,
+            );
+            path
+        })
+        .collect()
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("the report exists");
+    serde_json::from_str(&text).expect("the report is JSON")
+}
+
+fn sources_of(report: &serde_json::Value) -> Vec<String> {
+    report["repos"]
+        .as_array()
+        .expect("repos is an array")
+        .iter()
+        .map(|repo| {
+            repo["source"]
+                .as_str()
+                .expect("source is a string")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_equal_unsharded_scan() {
+    let folder = TempDir::new().expect("temporary folder");
+    let config = manifest_dir().join("repos.toml");
+    let formats = format_names();
+    assert!(formats.contains(&"markdown".to_string()));
+
+    for count in [1, 2, 3, 5] {
+        let shards = scan_shards(&config, count, folder.path());
+        for format in &formats {
+            let unsharded = run_expecting(
+                dockgrade().args(["scan", "--today", TODAY, "--format", format]),
+                0,
+            );
+            let merged = run_expecting(
+                dockgrade()
+                    .args(["merge", "--format", format])
+                    .args(&shards),
+                0,
+            );
+            assert!(
+                merged == unsharded,
+                "merge of {count} shards differs from scan in {format}:\n{}",
+                String::from_utf8_lossy(&merged)
+            );
+        }
+    }
+}
+
+#[test]
+fn shards_partition_fleet() {
+    let folder = TempDir::new().expect("temporary folder");
+    let config = manifest_dir().join("repos.toml");
+    let unsharded: serde_json::Value = serde_json::from_slice(&run_expecting(
+        dockgrade().args(["scan", "--today", TODAY, "--format", "json"]),
+        0,
+    ))
+    .expect("stdout is JSON");
+    let all: BTreeSet<String> = sources_of(&unsharded).into_iter().collect();
+    assert_eq!(all.len(), 12);
+    assert!(
+        unsharded.get("shard").is_none(),
+        "unsharded JSON has a shard field"
+    );
+
+    for count in [2, 4] {
+        let mut seen = Vec::new();
+        for (index, path) in scan_shards(&config, count, folder.path())
+            .iter()
+            .enumerate()
+        {
+            let report = read_json(path);
+            assert_eq!(report["shard"]["index"], index + 1);
+            assert_eq!(report["shard"]["count"], count);
+            assert_eq!(report["shard"]["today"], TODAY);
+            assert_eq!(
+                report["shard"]["config_sha256"].as_str().map(str::len),
+                Some(64)
+            );
+            seen.extend(sources_of(&report));
+        }
+        let distinct: BTreeSet<String> = seen.iter().cloned().collect();
+        assert_eq!(
+            seen.len(),
+            distinct.len(),
+            "a repository is in two of {count} shards"
+        );
+        assert_eq!(distinct, all, "the {count} shards miss a repository");
+    }
+}
+
+/// Writes a repos.toml that lists the example fleet's `folders` by absolute path, in that order.
+fn write_config(path: &Path, folders: &[String]) {
+    let fleet = manifest_dir().join("examples/fleet");
+    let mut text = String::new();
+    for folder in folders {
+        let absolute = fleet.join(folder);
+        text.push_str(&format!(
+            "[[repo]]\nname = \"{folder}\"\npath = {:?}\n\n",
+            absolute.display().to_string()
+        ));
+    }
+    std::fs::write(path, text).expect("write repos.toml");
+}
+
+fn fleet_folders() -> Vec<String> {
+    let mut folders: Vec<String> = std::fs::read_dir(manifest_dir().join("examples/fleet"))
+        .expect("list the fleet")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// Returns each repository's shard out of `count`, by source.
+fn membership(config: &Path, count: u32, folder: &Path) -> Vec<(String, usize)> {
+    let mut members = Vec::new();
+    for (index, path) in scan_shards(config, count, folder).iter().enumerate() {
+        for source in sources_of(&read_json(path)) {
+            members.push((source, index + 1));
+        }
+    }
+    members.sort();
+    members
+}
+
+#[test]
+fn shards_ignore_config_order() {
+    let folder = TempDir::new().expect("temporary folder");
+    let folders = fleet_folders();
+    let forward = folder.path().join("forward.toml");
+    write_config(&forward, &folders);
+    let mut reversed_folders = folders.clone();
+    reversed_folders.reverse();
+    let reversed = folder.path().join("reversed.toml");
+    write_config(&reversed, &reversed_folders);
+
+    assert_eq!(
+        membership(&forward, 3, folder.path()),
+        membership(&reversed, 3, folder.path())
+    );
+}
+
+#[test]
+fn added_repository_moves_no_other() {
+    let folder = TempDir::new().expect("temporary folder");
+    let folders = fleet_folders();
+    let before_config = folder.path().join("before.toml");
+    write_config(&before_config, &folders[1..]);
+    let after_config = folder.path().join("after.toml");
+    write_config(&after_config, &folders);
+
+    let before = membership(&before_config, 3, folder.path());
+    let after = membership(&after_config, 3, folder.path());
+    assert_eq!(after.len(), before.len() + 1);
+    for member in &before {
+        assert!(
+            after.contains(member),
+            "{member:?} moved when a repository was added"
+        );
+    }
+}
+
+#[test]
+fn invalid_shard_is_usage_error() {
+    for (shard, message) in [
+        ("0/4", "expected 1/4 to 4/4"),
+        ("5/4", "expected 1/4 to 4/4"),
+        ("x/y", "expected I/N with whole numbers"),
+        ("1/0", "at least 1"),
+    ] {
+        let output = dockgrade()
+            .args(["scan", "--shard", shard])
+            .output()
+            .expect("dockgrade runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{shard}: {stderr}");
+        assert!(stderr.contains(message), "{shard}: {stderr}");
+    }
+}
+
+#[test]
+fn merge_missing_shard_names_it() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 3, folder.path());
+    let output = dockgrade()
+        .arg("merge")
+        .arg(&shards[0])
+        .arg(&shards[2])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a shard is missing: 2/3"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn merge_allow_partial_warns() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 3, folder.path());
+    let first = sources_of(&read_json(&shards[0]));
+    let output = dockgrade()
+        .args(["merge", "--allow-partial", "--format", "json"])
+        .arg(&shards[0])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("2/3, 3/3"), "{stderr}");
+    let merged: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(sources_of(&merged), first);
+}
+
+#[test]
+fn merge_rejects_same_shard_twice() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 2, folder.path());
+    let copy = folder.path().join("copy.json");
+    std::fs::copy(&shards[0], &copy).expect("copy the report");
+    let output = dockgrade()
+        .arg("merge")
+        .args(&shards)
+        .arg(&copy)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("are both shard 1/2"), "{stderr}");
+    assert!(stderr.contains("copy.json"), "{stderr}");
+}
+
+#[test]
+fn merge_rejects_shards_of_other_config() {
+    let folder = TempDir::new().expect("temporary folder");
+    let folders = fleet_folders();
+    let config = folder.path().join("fleet.toml");
+    write_config(&config, &folders);
+    let fleet_shards = scan_shards(&manifest_dir().join("repos.toml"), 2, folder.path());
+    let other = folder.path().join("other");
+    std::fs::create_dir(&other).expect("create a folder");
+    let other_shards = scan_shards(&config, 2, &other);
+
+    let output = dockgrade()
+        .arg("merge")
+        .arg(&fleet_shards[0])
+        .arg(&other_shards[1])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("different repos.toml files"), "{stderr}");
+}
+
+#[test]
+fn merge_rejects_different_dates() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 2, folder.path());
+    let later = folder.path().join("later.json");
+    run_expecting(
+        dockgrade()
+            .args([
+                "scan",
+                "--today",
+                "2026-06-02",
+                "--format",
+                "json",
+                "--shard",
+                "2/2",
+            ])
+            .arg("--output")
+            .arg(&later),
+        0,
+    );
+    let output = dockgrade()
+        .arg("merge")
+        .arg(&shards[0])
+        .arg(&later)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("checked waivers against 2026-06-02"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn merge_rejects_unsharded_report() {
+    let folder = TempDir::new().expect("temporary folder");
+    let full = folder.path().join("full.json");
+    run_expecting(
+        dockgrade()
+            .args(["scan", "--today", TODAY, "--format", "json", "--output"])
+            .arg(&full),
+        0,
+    );
+    let output = dockgrade()
+        .arg("merge")
+        .arg(&full)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("full.json is not the report of a shard"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn merge_unreadable_file_exits_1() {
+    let folder = TempDir::new().expect("temporary folder");
+    let absent = folder.path().join("absent.json");
+    let output = dockgrade()
+        .arg("merge")
+        .arg(&absent)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("absent.json"), "{stderr}");
+}
+
+#[test]
+fn merge_fail_under_exits_3() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 2, folder.path());
+    let output = dockgrade()
+        .args(["merge", "--fail-under", "A"])
+        .args(&shards)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("graded below A"), "{stderr}");
+}
+
+#[test]
+fn merge_error_row_exits_4() {
+    let folder = TempDir::new().expect("temporary folder");
+    let config = folder.path().join("repos.toml");
+    std::fs::write(
+        &config,
+        "[[repo]]\nname = \"gone\"\npath = \"does-not-exist\"\n",
+    )
+    .expect("write repos.toml");
+    let report = folder.path().join("shard.json");
+    run_expecting(
+        dockgrade()
+            .args([
+                "scan", "--today", TODAY, "--format", "json", "--shard", "1/1",
+            ])
+            .arg("--config")
+            .arg(&config)
+            .arg("--output")
+            .arg(&report),
+        4,
+    );
+    let output = dockgrade()
+        .args(["merge", "--fail-under", "F"])
+        .arg(&report)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("gone"), "{stderr}");
+}
