@@ -62,6 +62,8 @@ pub fn grade_pull_request(
 }
 
 fn grade_folder(folder: &Path, repository: &str, commit: &str, policy: &Policy) -> RepoReport {
+    // NOTE: a `.dockgrade.toml` in the folder is not read, so its waivers and build settings
+    // apply to neither side.
     let jobs = crate::scan::jobs_for_paths(&[folder.to_path_buf()]);
     let mut report = crate::scan::build_scorecard(&jobs, policy)
         .repos

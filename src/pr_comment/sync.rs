@@ -53,12 +53,18 @@ fn plan(comments: &[IssueComment], login: &str, body: &str) -> (Plan, Vec<u64>) 
         return (Plan::Create, Vec::new());
     };
     let duplicates = own.iter().map(|comment| comment.id).collect();
-    // GitHub may drop trailing white space, so it does not count as a change.
-    if newest.body.trim_end() == body.trim_end() {
+    if same_text(&newest.body, body) {
         (Plan::Keep(newest.id), duplicates)
     } else {
         (Plan::Edit(newest.id), duplicates)
     }
+}
+
+/// Compares two bodies, ignoring trailing white space and CRLF against LF line ends, so
+/// that a body GitHub stored with either change does not count as edited.
+fn same_text(stored: &str, body: &str) -> bool {
+    let normalize = |text: &str| text.trim_end().replace("\r\n", "\n");
+    normalize(stored) == normalize(body)
 }
 
 /// Brings the pull request's dockgrade comment to `body`, written as `login`.
@@ -154,6 +160,13 @@ mod tests {
         ];
         let body = format!("{MARKER}\nchanged");
         assert_eq!(plan(&listed, "dockbot", &body), (Plan::Edit(9), vec![3]));
+    }
+
+    #[test]
+    fn plan_keeps_body_with_crlf() {
+        let listed = [comment(5, "dockbot", &format!("{MARKER}\r\nsame\r\n"))];
+        let body = format!("{MARKER}\nsame\n");
+        assert_eq!(plan(&listed, "dockbot", &body), (Plan::Keep(5), vec![]));
     }
 
     #[test]
