@@ -205,7 +205,14 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
         blocker_cap: 'F',
         today: today(args),
     };
-    let jobs = crate::scan::jobs_for_paths(paths);
+    // Each folder's .dockgrade.toml applies here; `scan` reads only repos.toml.
+    let jobs = match crate::scan::jobs_for_checked_paths(paths) {
+        Ok(jobs) => jobs,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return cli::EXIT_USAGE;
+        }
+    };
     let scorecard = crate::scan::build_scorecard(&jobs, &policy);
     report_scorecard(&scorecard, args)
 }
@@ -263,6 +270,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
     let format = match args.format {
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
+        ReportFormat::Sarif => report::Format::Sarif,
     };
     let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub const EXIT_OK: u8 = 0;
 /// Exit code: an I/O error outside any repository, such as an output file that cannot be written.
 pub const EXIT_INTERNAL: u8 = 1;
-/// Exit code: invalid arguments or an invalid repos.toml.
+/// Exit code: invalid arguments, or an invalid repos.toml or .dockgrade.toml.
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: a repository graded below `--fail-under`.
 pub const EXIT_BELOW_THRESHOLD: u8 = 3;
@@ -17,7 +17,7 @@ pub const EXIT_UNREADABLE: u8 = 4;
 const EXIT_CODES_HELP: &str = "Exit codes:
   0  success
   1  I/O error outside any repository (for example, the output file cannot be written)
-  2  invalid arguments or an invalid repos.toml
+  2  invalid arguments, or an invalid repos.toml or .dockgrade.toml
   3  a repository graded below --fail-under
   4  a repository could not be read (it appears as an error row); takes precedence over 3";
 
@@ -40,7 +40,8 @@ pub enum Command {
     /// Grade every repository listed in repos.toml and print the scorecard matrix.
     #[command(after_help = EXIT_CODES_HELP)]
     Scan(ScanArgs),
-    /// Grade directories directly, one repository each, without a config file.
+    /// Grade directories directly, one repository each, without repos.toml; a directory's
+    /// .dockgrade.toml applies when it has one.
     #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
     /// Combine the JSON reports of `scan --shard I/N` runs into one scorecard.
@@ -249,6 +250,7 @@ fn parse_repository(value: &str) -> Result<String, String> {
 pub enum ReportFormat {
     Markdown,
     Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,8 @@
 //! Scans: turns repos.toml entries or folders into jobs, grades each, and collects the scorecard.
 
-use crate::config::{Config, RepoEntry, RepoSource};
+use crate::config::{
+    self, ComposeEntry, Config, ConfigError, ImageEntry, RepoEntry, RepoFile, RepoSource,
+};
 use crate::grade::{Policy, Waiver};
 use crate::model::{ImageRequest, LinkOptions};
 use crate::pipeline::{self, RepoSettings};
@@ -50,13 +52,16 @@ fn clean_lexically(path: &Path) -> PathBuf {
     cleaned
 }
 
-/// Turns one repos.toml entry into a job. `config_folder` is the config file's folder, absolute
-/// and cleaned, against which local paths are shown.
-pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -> Job {
-    let settings = RepoSettings {
+/// Builds the grading settings of explicit images, Compose groups and waivers, from a repos.toml
+/// entry or a `.dockgrade.toml`.
+fn repo_settings(
+    images: &[ImageEntry],
+    compose: &[ComposeEntry],
+    waivers: &[config::Waiver],
+) -> RepoSettings {
+    RepoSettings {
         link: LinkOptions {
-            images: entry
-                .images
+            images: images
                 .iter()
                 .map(|image| ImageRequest {
                     dockerfile: image.dockerfile.clone(),
@@ -64,14 +69,9 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
                     target: image.target.clone(),
                 })
                 .collect(),
-            compose_groups: entry
-                .compose
-                .iter()
-                .map(|group| group.files.clone())
-                .collect(),
+            compose_groups: compose.iter().map(|group| group.files.clone()).collect(),
         },
-        waivers: entry
-            .waivers
+        waivers: waivers
             .iter()
             .map(|waiver| Waiver {
                 id: waiver.id.clone(),
@@ -79,7 +79,13 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
                 expires: waiver.expires,
             })
             .collect(),
-    };
+    }
+}
+
+/// Turns one repos.toml entry into a job. `config_folder` is the config file's folder, absolute
+/// and cleaned, against which local paths are shown.
+pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -> Job {
+    let settings = repo_settings(&entry.images, &entry.compose, &entry.waivers);
     // The report names a local source relative to repos.toml, so that it reads the same on every
     // machine and a scheduled run on another checkout makes no change.
     let (location, source) = match &entry.source {
@@ -327,6 +333,26 @@ pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
         }
     }
     jobs
+}
+
+/// Returns one job per folder, as [`jobs_for_paths`] does, with the settings of each folder's
+/// `.dockgrade.toml` applied where the folder has one. An invalid file is an error of the run.
+pub fn jobs_for_checked_paths(paths: &[PathBuf]) -> Result<Vec<Job>, ConfigError> {
+    let mut jobs = jobs_for_paths(paths);
+    for job in &mut jobs {
+        let JobLocation::Local { root, options } = &mut job.location else {
+            continue;
+        };
+        let Some(file) = RepoFile::load(root)? else {
+            continue;
+        };
+        info!(repository = %job.name, file = %file.path.display(), "applying the repository's settings");
+        let rules = file.rules;
+        options.include = rules.include;
+        options.exclude = rules.exclude;
+        job.settings = repo_settings(&rules.images, &rules.compose, &rules.waivers);
+    }
+    Ok(jobs)
 }
 
 /// Grades every job and returns the scorecard, repositories sorted by name then source. GitHub

@@ -1,6 +1,6 @@
 //! Configuration errors: each names the file, the line and column, what is wrong, and how to fix it.
 
-use super::raw::TABLES;
+use super::raw::{LOCATION_KEYS, TABLES, TOP_KEYS};
 use regex::Regex;
 use std::fmt;
 use std::ops::Range;
@@ -41,10 +41,21 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The two configuration files, which name their tables differently in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FileKind {
+    /// A fleet's repos.toml, whose per-repository tables sit under `[[repo]]`.
+    ReposToml,
+    /// A repository's own `.dockgrade.toml`, which has the keys of one `[[repo]]` entry at its
+    /// top level, so `[[repo.waiver]]` is written `[[waiver]]`.
+    RepoFile,
+}
+
 /// The text of a configuration file with its path, for building located errors.
 pub(super) struct SourceText<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    pub kind: FileKind,
 }
 
 impl SourceText<'_> {
@@ -104,7 +115,7 @@ impl SourceText<'_> {
             let table = self.span_table(span);
             return (
                 format!("missing key `{key}` in {table}"),
-                match example_for(key) {
+                match self.example_for(key) {
                     Some(example) => format!("add it to this entry, such as `{example}`"),
                     None => format!("add `{key}` to this entry"),
                 },
@@ -116,7 +127,7 @@ impl SourceText<'_> {
             let key = key_before(self.text, span.start).unwrap_or_else(|| "this value".into());
             return (
                 format!("`{key}` must be {expected}, not {found}"),
-                match example_for(&key) {
+                match self.example_for(&key) {
                     Some(example) => format!("write it as `{example}`"),
                     None => format!("write {expected} here"),
                 },
@@ -134,7 +145,7 @@ impl SourceText<'_> {
         match key_before(self.text, span.start) {
             Some(key) => (
                 format!("invalid value for `{key}`: {raw}"),
-                match example_for(&key) {
+                match self.example_for(&key) {
                     Some(example) => format!("write it as `{example}`"),
                     None => syntax_help.to_string(),
                 },
@@ -156,8 +167,13 @@ impl SourceText<'_> {
         let table = TABLES
             .iter()
             .find(|(_, keys)| same_keys(keys, &expected))
-            .map(|(name, _)| name.to_string())
+            .map(|(name, _)| self.table_label(name))
             .unwrap_or_else(|| table_before(self.text, offset));
+        if self.kind == FileKind::RepoFile && table == "the top level" {
+            if let Some(rejected) = self.describe_location_key(key) {
+                return rejected;
+            }
+        }
 
         let listed = if expected.is_empty() {
             "this table takes no keys".to_string()
@@ -170,6 +186,55 @@ impl SourceText<'_> {
                 .to_string(),
         };
         (format!("unknown key `{key}` in {table}; {listed}"), help)
+    }
+
+    /// Explains why `.dockgrade.toml` rejects a key that names the repository, or a table that
+    /// configures a whole repos.toml.
+    fn describe_location_key(&self, key: &str) -> Option<(String, String)> {
+        if key == "repo" {
+            return Some((
+                "[[repo]] is not allowed in .dockgrade.toml".to_string(),
+                "write the keys of the entry (include, exclude, [[image]], [[compose]], \
+                 [[waiver]]) at the top level of the file, without a [[repo]] header"
+                    .to_string(),
+            ));
+        }
+        if LOCATION_KEYS.contains(&key) {
+            return Some((
+                format!(
+                    "`{key}` is not allowed in .dockgrade.toml: the file describes the repository \
+                     that holds it"
+                ),
+                "remove it; `dockgrade check PATH` grades the folder the file sits in, and a fleet's \
+                 name, path, github and ref keys belong in its repos.toml"
+                    .to_string(),
+            ));
+        }
+        if !TOP_KEYS.contains(&key) {
+            return None;
+        }
+        Some((
+            format!(
+                "`{key}` is not allowed in .dockgrade.toml: it sets how a whole fleet is scanned"
+            ),
+            format!(
+                "remove it, or move it to the fleet's repos.toml; `dockgrade check` uses the \
+                 default {key} settings"
+            ),
+        ))
+    }
+
+    /// Returns the name of a table as this file writes its header.
+    fn table_label(&self, name: &str) -> String {
+        match self.kind {
+            FileKind::ReposToml => name.to_string(),
+            FileKind::RepoFile => name.replace("[[repo.", "[["),
+        }
+    }
+
+    /// Returns an example line for a key, with table headers as this file writes them.
+    fn example_for(&self, key: &str) -> Option<String> {
+        example_for(key).map(|example| self.table_label(example))
     }
 
     /// Names the table whose header a span covers, or the table the span sits in.

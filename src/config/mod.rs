@@ -1,11 +1,15 @@
-//! repos.toml: which repositories to grade, how to read them, and the grading policy.
+//! repos.toml: which repositories to grade, how to read them, and the grading policy; and
+//! `.dockgrade.toml`, a repository's own copy of the per-repository keys.
 
 mod error;
 mod raw;
+mod repo_file;
+mod rules;
 mod template;
 mod validate;
 
 pub use error::ConfigError;
+pub use repo_file::{RepoFile, REPO_FILE_NAME};
 pub use template::init_template;
 
 use chrono::NaiveDate;
@@ -141,6 +145,20 @@ pub struct RepoEntry {
     pub waivers: Vec<Waiver>,
 }
 
+/// The per-repository keys that a `[[repo]]` entry and a `.dockgrade.toml` share, validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoRules {
+    /// Globs over repository paths; when not empty, only matching files are read.
+    pub include: Vec<String>,
+    /// Globs over repository paths whose files are left out.
+    pub exclude: Vec<String>,
+    /// Images set explicitly, in file order.
+    pub images: Vec<ImageEntry>,
+    /// Compose projects set explicitly, in file order.
+    pub compose: Vec<ComposeEntry>,
+    pub waivers: Vec<Waiver>,
+}
+
 /// The origin of a repository: a local folder or a GitHub repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoSource {
@@ -209,7 +227,11 @@ impl Config {
     /// Parses and validates configuration text. `path` names the file in messages, and relative
     /// repository paths are resolved against its folder.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let source = error::SourceText { path, text };
+        let source = error::SourceText {
+            path,
+            text,
+            kind: error::FileKind::ReposToml,
+        };
         let raw: raw::RawConfig = toml::from_str(text).map_err(|error| source.translate(&error))?;
         validate::validate(raw, &source)
     }

@@ -1,4 +1,5 @@
-//! repos.toml as deserialised, before validation: every value keeps its span so that errors can point at it.
+//! repos.toml and `.dockgrade.toml` as deserialised, before validation: every value keeps its span
+//! so that errors can point at it.
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -17,6 +18,11 @@ pub(super) const ORG_KEYS: &[&str] = &["name", "include", "exclude", "archived",
 pub(super) const IMAGE_KEYS: &[&str] = &["dockerfile", "context", "target"];
 pub(super) const COMPOSE_KEYS: &[&str] = &["files"];
 pub(super) const WAIVER_KEYS: &[&str] = &["id", "reason", "expires"];
+/// The top level of `.dockgrade.toml`: the keys of a `[[repo]]` entry that describe how to read
+/// and grade the repository, without the ones that name the repository.
+pub(super) const RULES_KEYS: &[&str] = &["include", "exclude", "image", "compose", "waiver"];
+/// The `[[repo]]` keys that `.dockgrade.toml` rejects: the file belongs to the folder it sits in.
+pub(super) const LOCATION_KEYS: &[&str] = &["name", "path", "github", "ref"];
 
 /// Every table with its keys, as shown in messages.
 pub(super) const TABLES: &[(&str, &[&str])] = &[
@@ -29,6 +35,7 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
     ("[[repo.compose]]", COMPOSE_KEYS),
     ("[[repo.waiver]]", WAIVER_KEYS),
     ("[[org]]", ORG_KEYS),
+    ("the top level", RULES_KEYS),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +98,36 @@ pub(super) struct RawRepo {
     pub compose: Vec<Spanned<RawCompose>>,
     #[serde(default)]
     pub waiver: Vec<Spanned<RawWaiver>>,
+}
+
+/// The per-repository keys shared by a `[[repo]]` entry and `.dockgrade.toml`, which is this
+/// table at its top level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub(super) struct RawRules {
+    #[serde(default)]
+    pub include: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub image: Vec<Spanned<RawImage>>,
+    #[serde(default)]
+    pub compose: Vec<Spanned<RawCompose>>,
+    #[serde(default)]
+    pub waiver: Vec<Spanned<RawWaiver>>,
+}
+
+impl RawRepo {
+    /// Splits off the keys that `.dockgrade.toml` shares, so that both are validated alike.
+    pub fn take_rules(&mut self) -> RawRules {
+        RawRules {
+            include: std::mem::take(&mut self.include),
+            exclude: std::mem::take(&mut self.exclude),
+            image: std::mem::take(&mut self.image),
+            compose: std::mem::take(&mut self.compose),
+            waiver: std::mem::take(&mut self.waiver),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,25 @@ pub fn render_controls_doc() -> String {
         .expect("controls.md.tera renders the control metadata")
 }
 
+/// Renders the section of docs/controls.md about each of `infos`: what it checks, why, a
+/// failing and a passing example, the fix and references, under a level-3 heading.
+pub(crate) fn render_entries(infos: &[&ControlInfo]) -> Vec<String> {
+    // As above, the templates and the metadata are compiled in and tested.
+    let mut tera = templates::load().expect("embedded templates are valid");
+    infos
+        .iter()
+        .map(|info| {
+            let mut context = tera::Context::new();
+            context.insert("entry", &EntryView::new(info));
+            tera.render_str(
+                r#"{% import "macros.md.tera" as m %}{{ m::doc_entry(e=entry) }}"#,
+                &context,
+            )
+            .expect("the doc_entry macro renders the control metadata")
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct DocView {
     controls: Vec<EntryView>,

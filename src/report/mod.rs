@@ -1,4 +1,4 @@
-//! Reports rendered from a scorecard: the Markdown matrix with its details, JSON, and the control docs.
+//! Reports rendered from a scorecard: the Markdown matrix with its details, JSON, SARIF, and the control docs.
 
 mod anchor;
 mod controls_doc;
@@ -6,6 +6,7 @@ pub mod escape;
 mod explain;
 mod json;
 mod markdown;
+mod sarif;
 pub(crate) mod templates;
 
 pub use controls_doc::render_controls_doc;
@@ -22,16 +23,19 @@ pub enum Format {
     Markdown,
     /// The scorecard data itself, pretty-printed.
     Json,
+    /// A SARIF 2.1.0 log for GitHub code scanning, one run per repository.
+    Sarif,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Markdown, Format::Json];
+    pub const ALL: [Format; 3] = [Format::Markdown, Format::Json, Format::Sarif];
 
-    /// Returns the name used on the command line: `markdown` or `json`.
+    /// Returns the name used on the command line: `markdown`, `json` or `sarif`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Sarif => "sarif",
         }
     }
 }
@@ -53,9 +57,9 @@ impl FromStr for Format {
     }
 }
 
-/// A format name that is not `markdown` or `json`.
+/// A format name that is not `markdown`, `json` or `sarif`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format {0:?}: expected markdown or json")]
+#[error("unknown report format {0:?}: expected markdown, json or sarif")]
 pub struct UnknownFormat(pub String);
 
 /// A report that could not be rendered.
@@ -65,16 +69,20 @@ pub enum RenderError {
     Markdown(#[source] tera::Error),
     #[error("failed to serialize the scorecard as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("failed to serialize the SARIF log: {0}")]
+    Sarif(#[source] serde_json::Error),
 }
 
 /// Renders the scorecard in `format`. The output is byte-for-byte the same for the same
 /// scorecard: it contains no timestamp, and repositories keep the caller's order. JSON keeps
 /// the findings' order too. Markdown lists each control's findings fail first, then review,
-/// pass and advisories, each group in the caller's order.
+/// pass and advisories, each group in the caller's order. SARIF sorts each repository's results
+/// by file, line and id.
 pub fn render(scorecard: &Scorecard, format: Format) -> Result<String, RenderError> {
     match format {
         Format::Markdown => markdown::render(scorecard).map_err(RenderError::Markdown),
         Format::Json => Ok(json::render(scorecard)?),
+        Format::Sarif => sarif::render(scorecard).map_err(RenderError::Sarif),
     }
 }
 
@@ -104,10 +112,10 @@ mod tests {
 
     #[test]
     fn format_rejects_unknown_name() {
-        let error = "html".parse::<Format>().unwrap_err();
+        let error = "xml".parse::<Format>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown report format \"html\": expected markdown or json"
+            "unknown report format \"xml\": expected markdown, json or sarif"
         );
     }
 }

@@ -319,15 +319,12 @@ impl PathFilter {
     pub(crate) fn rejection(&self, path: &str) -> Option<String> {
         if let Some((set, _)) = &self.include {
             if !set.is_match(path) {
-                return Some("matches no include glob of repos.toml".to_string());
+                return Some("matches no include glob".to_string());
             }
         }
         if let Some((set, globs)) = &self.exclude {
             if let Some(&index) = set.matches(path).first() {
-                return Some(format!(
-                    "matches the exclude glob `{}` of repos.toml",
-                    globs[index]
-                ));
+                return Some(format!("matches the exclude glob `{}`", globs[index]));
             }
         }
         None
