@@ -481,3 +481,60 @@ fn body_file_without_marker_is_rejected() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("is not a dockgrade comment body"));
 }
+
+#[test]
+fn head_settings_file_waives_control() {
+    let clone = PullRequestClone::new(".");
+    let root = clone.folder.path();
+    std::fs::write(
+        root.join(".dockgrade.toml"),
+        "[[waiver]]\nid = \"non-root\"\nreason = \"The init system drops privileges.\"\nexpires = 2027-01-31\n",
+    )
+    .unwrap();
+    git(root, &["add", ".dockgrade.toml"]);
+    git(root, &["commit", "-q", "-m", "waive non-root"]);
+
+    let output = command(&clone, "http://127.0.0.1:9")
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let body = text(&output.stdout);
+    assert!(
+        body.contains("| Non-Root | ✅ pass | ✅ waived |"),
+        "{body}"
+    );
+    assert!(body.contains("grade A (7/7) → B (6/7)"), "{body}");
+}
+
+#[test]
+fn invalid_base_settings_file_names_ref() {
+    let folder = TempDir::new().unwrap();
+    let root = folder.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    copy_folder(&fleet_example("orders-api"), root);
+    std::fs::write(root.join(".dockgrade.toml"), "name = \"orders\"\n").unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    git(root, &["checkout", "-q", "-b", "feature"]);
+    git(root, &["rm", "-q", ".dockgrade.toml"]);
+    git(root, &["commit", "-q", "-m", "head"]);
+
+    let output = Command::cargo_bin("dockgrade")
+        .unwrap()
+        .args(["pr-comment", "--repo", REPOSITORY, "--pr", "7"])
+        .args(["--base-ref", "main", "--dry-run"])
+        .arg(root)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("the base of the pull request has an invalid settings file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("main:.dockgrade.toml"), "{stderr}");
+    assert!(!stderr.contains("dockgrade-base-"), "{stderr}");
+}

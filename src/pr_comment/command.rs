@@ -5,7 +5,7 @@ use super::base::{self, GitError};
 use super::body::MAX_BODY_BYTES;
 use super::links::BlobLinks;
 use super::sync::{Action, MARKER};
-use super::{body, grade_pull_request, post, GradedPullRequest, PostSettings};
+use super::{body, grade_pull_request, post, GradeError, GradedPullRequest, PostSettings};
 use crate::app::write_output;
 use crate::cli::{self, PrCommentArgs};
 use crate::grade::Policy;
@@ -106,8 +106,14 @@ fn grade_and_render(args: &PrCommentArgs) -> Result<(String, GradedPullRequest),
             .today
             .unwrap_or_else(|| chrono::Local::now().date_naive()),
     };
-    let graded = grade_pull_request(&args.path, &base_ref, &args.repo, &policy)
-        .map_err(|error| git_failure(&error))?;
+    let graded = match grade_pull_request(&args.path, &base_ref, &args.repo, &policy) {
+        Ok(graded) => graded,
+        Err(GradeError::Git(error)) => return Err(git_failure(&error)),
+        Err(error @ GradeError::Config { .. }) => {
+            eprintln!("error: {error}");
+            return Err(cli::EXIT_USAGE);
+        }
+    };
 
     // NOTE: links point at the checked-out commit. On `pull_request` events actions/checkout
     // checks out GitHub's test merge commit, not the pull request's head commit.

@@ -14,6 +14,7 @@ pub mod sync;
 
 pub use command::run;
 
+use crate::config::ConfigError;
 use crate::grade::Policy;
 use crate::scorecard::RepoReport;
 use crate::source::github::{Credentials, RetryPolicy, Token, Transport};
@@ -34,25 +35,50 @@ pub struct GradedPullRequest {
     pub prefix: String,
 }
 
+/// An error that keeps a pull request from being graded.
+#[derive(Debug, thiserror::Error)]
+pub enum GradeError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// An invalid `.dockgrade.toml`, on the head or the base side.
+    #[error("the {side} of the pull request has an invalid settings file: {error}")]
+    Config {
+        side: &'static str,
+        error: ConfigError,
+    },
+}
+
 /// Grades the work tree at `path` and the same folder at `base_ref`, as `dockgrade check`
-/// grades a folder. Both reports are named `repository` (`owner/name`) and carry their commit,
-/// so that they compare as one repository.
+/// grades a folder: each side with the `.dockgrade.toml` it has. Both reports are named
+/// `repository` (`owner/name`) and carry their commit, so that they compare as one repository.
 pub fn grade_pull_request(
     path: &Path,
     base_ref: &str,
     repository: &str,
     policy: &Policy,
-) -> Result<GradedPullRequest, GitError> {
+) -> Result<GradedPullRequest, GradeError> {
     let head = Head::open(path)?;
     let base_tree = BaseTree::checkout(&head, base_ref)?;
 
-    let head_report = grade_folder(path, repository, &head.commit, policy);
-    let base_report = grade_folder(
-        &base_tree.root(&head),
-        repository,
-        &base_tree.commit,
-        policy,
-    );
+    let head_report = grade_folder(path, repository, &head.commit, policy).map_err(|error| {
+        GradeError::Config {
+            side: "head",
+            error,
+        }
+    })?;
+    let base_root = base_tree.root(&head);
+    let base_report =
+        grade_folder(&base_root, repository, &base_tree.commit, policy).map_err(|mut error| {
+            // Name the file as git does, `REF:PATH`, instead of by its temporary copy.
+            if let Ok(relative) = error.path.strip_prefix(&base_root) {
+                let inside = Path::new(&head.prefix).join(relative);
+                error.path = format!("{base_ref}:{}", inside.display()).into();
+            }
+            GradeError::Config {
+                side: "base",
+                error,
+            }
+        })?;
     Ok(GradedPullRequest {
         base: base_report,
         head: head_report,
@@ -61,10 +87,13 @@ pub fn grade_pull_request(
     })
 }
 
-fn grade_folder(folder: &Path, repository: &str, commit: &str, policy: &Policy) -> RepoReport {
-    // NOTE: a `.dockgrade.toml` in the folder is not read, so its waivers and build settings
-    // apply to neither side.
-    let jobs = crate::scan::jobs_for_paths(&[folder.to_path_buf()]);
+fn grade_folder(
+    folder: &Path,
+    repository: &str,
+    commit: &str,
+    policy: &Policy,
+) -> Result<RepoReport, ConfigError> {
+    let jobs = crate::scan::jobs_for_checked_paths(&[folder.to_path_buf()])?;
     let mut report = crate::scan::build_scorecard(&jobs, policy)
         .repos
         .into_iter()
@@ -75,7 +104,7 @@ fn grade_folder(folder: &Path, repository: &str, commit: &str, policy: &Policy) 
     report.name = repository.to_string();
     report.source = repository.to_string();
     report.commit = Some(commit.to_string());
-    report
+    Ok(report)
 }
 
 /// The API address, token and login that the comment is written with.
