@@ -538,3 +538,26 @@ fn invalid_base_settings_file_names_ref() {
     assert!(stderr.contains("main:.dockgrade.toml"), "{stderr}");
     assert!(!stderr.contains("dockgrade-base-"), "{stderr}");
 }
+
+#[test]
+fn branch_name_resolves_to_origin() {
+    let origin = PullRequestClone::new(".");
+    let clone_folder = TempDir::new().unwrap();
+    let clone = clone_folder.path().join("clone");
+    let source = format!("file://{}", origin.folder.path().display());
+    git(
+        clone_folder.path(),
+        &["clone", "-q", "--branch", "feature", &source, "clone"],
+    );
+
+    let output = Command::cargo_bin("dockgrade")
+        .unwrap()
+        .args(["pr-comment", "--repo", REPOSITORY, "--pr", "7"])
+        .args(["--base-ref", "main", "--dry-run"])
+        .arg(&clone)
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("grade A (7/7) → B (5/7)"));
+}

@@ -4,6 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tracing::debug;
 
 /// The environment variable that GitHub Actions sets to the target branch of the pull request
 /// on `pull_request` and `pull_request_target` events.
@@ -145,28 +146,39 @@ impl BaseTree {
 }
 
 /// Resolves `git_ref` to a commit id, with a message about shallow clones when it is missing.
+///
+/// A branch name such as `main` resolves to `origin/main` when no local ref has that name,
+/// because actions/checkout creates no local branch for the base of a pull request.
 fn resolve_commit(top: &Path, git_ref: &str) -> Result<String, GitError> {
-    let expression = format!("{git_ref}^{{commit}}");
-    match git(
-        top,
-        ["rev-parse", "--verify", "--quiet", expression.as_str()],
-    ) {
-        Ok(commit) => Ok(commit.trim().to_string()),
-        Err(GitError::Failed { .. }) => {
-            let shallow = git(top, ["rev-parse", "--is-shallow-repository"])
-                .is_ok_and(|answer| answer.trim() == "true");
-            Err(GitError::RefNotFound {
-                git_ref: git_ref.to_string(),
-                path: top.display().to_string(),
-                branch: git_ref
-                    .strip_prefix("origin/")
-                    .unwrap_or(git_ref)
-                    .to_string(),
-                shallow,
-            })
-        }
-        Err(other) => Err(other),
+    let mut candidates = vec![git_ref.to_string()];
+    if !git_ref.starts_with("origin/") {
+        candidates.push(format!("origin/{git_ref}"));
     }
+    for candidate in &candidates {
+        let expression = format!("{candidate}^{{commit}}");
+        match git(
+            top,
+            ["rev-parse", "--verify", "--quiet", expression.as_str()],
+        ) {
+            Ok(commit) => {
+                debug!(git_ref, resolved = candidate, "base ref");
+                return Ok(commit.trim().to_string());
+            }
+            Err(GitError::Failed { .. }) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    let shallow = git(top, ["rev-parse", "--is-shallow-repository"])
+        .is_ok_and(|answer| answer.trim() == "true");
+    Err(GitError::RefNotFound {
+        git_ref: git_ref.to_string(),
+        path: top.display().to_string(),
+        branch: git_ref
+            .strip_prefix("origin/")
+            .unwrap_or(git_ref)
+            .to_string(),
+        shallow,
+    })
 }
 
 fn git<I, S>(folder: &Path, arguments: I) -> Result<String, GitError>
