@@ -1,5 +1,5 @@
 //! `dockgrade pr-comment`: grades the checked-out head of a pull request and its base, and
-//! keeps one comment on the pull request that describes request changed.
+//! keeps one comment on the pull request that describes what changed.
 //!
 //! [`grade_pull_request`] grades both sides from a local git clone, [`body::render`] writes the
 //! comment, and [`post`] keeps the comment on GitHub up to date.
