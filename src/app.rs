@@ -15,6 +15,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use tracing::{error, info, warn};
 
+mod diff;
+
 /// Sends logs to stderr: warnings by default, debug with -v, trace with -vv, errors only with -q.
 pub fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
@@ -50,6 +52,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
         Command::PrComment(args) => crate::pr_comment::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 
@@ -221,6 +224,13 @@ fn merge(args: &cli::MergeArgs) -> u8 {
     if let Err(code) = check_update_format(&args.report) {
         return code;
     }
+    if args.report.today.is_some() {
+        eprintln!(
+            "error: merge takes the date from the shards' reports and has no --today\n\
+             help: pass --today to each `scan --shard` instead"
+        );
+        return cli::EXIT_USAGE;
+    }
     let merged = args
         .reports
         .iter()
@@ -271,6 +281,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
         ReportFormat::Markdown => report::Format::Markdown,
         ReportFormat::Json => report::Format::Json,
         ReportFormat::Sarif => report::Format::Sarif,
+        ReportFormat::Html => report::Format::Html,
     };
     let rendered = match report::render(scorecard, format) {
         Ok(rendered) => rendered,

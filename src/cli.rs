@@ -56,6 +56,9 @@ pub enum Command {
     /// Grade a pull request's checkout and its base, and keep one comment on it up to date.
     #[command(after_help = PR_COMMENT_EXIT_CODES_HELP)]
     PrComment(PrCommentArgs),
+    /// Compare two JSON reports and show what changed: grades, verdicts, findings, blockers.
+    #[command(after_help = DIFF_EXIT_CODES_HELP)]
+    Diff(DiffArgs),
 }
 
 /// Options shared by the commands that grade.
@@ -74,8 +77,9 @@ pub struct ReportArgs {
     /// Exit with code 3 when any repository grades below this letter (A to F).
     #[arg(long, value_parser = parse_grade)]
     pub fail_under: Option<char>,
-    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today.
-    #[arg(long, value_name = "DATE", hide = true)]
+    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today's; give every shard
+    /// of one sharded scan the same date, or merge refuses them.
+    #[arg(long, value_name = "DATE")]
     pub today: Option<chrono::NaiveDate>,
 }
 
@@ -246,10 +250,43 @@ fn parse_repository(value: &str) -> Result<String, String> {
     }
 }
 
+const DIFF_EXIT_CODES_HELP: &str = "Exit codes:
+  0  success, whether or not anything changed
+  1  the output cannot be written
+  2  invalid arguments, or a report that cannot be read or is not a dockgrade JSON report of this schema version
+  3  --fail-on-worse is given and the change made a repository worse";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report (written by `--format json`).
+    pub old: PathBuf,
+    /// The later JSON report.
+    pub new: PathBuf,
+    /// Output format of the change.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+    pub format: DiffFormat,
+    /// Write the change to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Exit with code 3 when a grade went down, a control became fail, a blocker caps a grade
+    /// that it did not cap before, or a repository has a new error.
+    #[arg(long)]
+    pub fail_on_worse: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Markdown,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Markdown,
     Json,
+    /// One self-contained HTML page with a sortable, filterable matrix.
+    Html,
+    /// A SARIF 2.1.0 log for GitHub code scanning.
     Sarif,
 }
 

@@ -34,7 +34,39 @@ pub enum JobLocation {
         repository: String,
         git_ref: Option<String>,
         options: LocalOptions,
+        /// The repository's web page, or `None` when the API URL gives no web host.
+        web_url: Option<String>,
     },
+}
+
+/// Derives the web host of a GitHub instance from its REST API base URL. github.com serves
+/// the API at `https://api.github.com`, GitHub Enterprise Server at `https://HOST/api/v3`, and
+/// GitHub Enterprise Cloud with data residency at `https://api.SUBDOMAIN.ghe.com` for the web
+/// host `SUBDOMAIN.ghe.com` (GitHub Docs). Returns `None` for any other form, so that no report
+/// links to a guessed host.
+// NOTE: an API URL of another form, such as a proxy in front of GitHub, gets no web host, so
+// its findings have no links; repos.toml has no key to name the web host directly.
+pub fn web_base(api_url: &str) -> Option<String> {
+    let url = api_url.trim().trim_end_matches('/');
+    if let Some(host) = url.strip_suffix("/api/v3") {
+        return Some(host.to_string());
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.strip_prefix("api.")?;
+    if host.is_empty() || host.contains('/') {
+        return None;
+    }
+    Some(format!("{scheme}://{host}"))
+}
+
+/// Returns the web page of `repository` (`owner/name`) on the GitHub instance at `api_url`.
+fn repository_web_url(config: &Config, repository: &str) -> Option<String> {
+    let api_url = config
+        .github
+        .api_url
+        .as_deref()
+        .unwrap_or(crate::source::github::DEFAULT_API_URL);
+    web_base(api_url).map(|base| format!("{base}/{repository}"))
 }
 
 /// Removes `.` and `..` components without touching the file system.
@@ -118,6 +150,7 @@ pub fn job_for_entry(config: &Config, config_folder: &Path, entry: &RepoEntry) -
                     exclude: entry.exclude.clone(),
                     ..LocalOptions::default()
                 },
+                web_url: repository_web_url(config, repository),
             },
             match git_ref {
                 Some(git_ref) => format!("{repository}@{git_ref}"),
@@ -154,10 +187,18 @@ pub fn grade_job(
                 pipeline::error_report(&job.name, &job.source, error.to_string())
             }
         },
-        JobLocation::GitHub { .. } => match fetched {
+        JobLocation::GitHub { web_url, .. } => match fetched {
             Some(Ok(snapshot)) => {
                 info!(repository = %job.name, files = snapshot.files.len(), "grading");
-                pipeline::grade_snapshot(&job.name, &job.source, &snapshot, &job.settings, policy)
+                let mut report = pipeline::grade_snapshot(
+                    &job.name,
+                    &job.source,
+                    &snapshot,
+                    &job.settings,
+                    policy,
+                );
+                report.web_url = web_url.clone();
+                report
             }
             Some(Err(message)) => pipeline::error_report(&job.name, &job.source, message),
             None => pipeline::error_report(
@@ -231,6 +272,7 @@ impl GitHubRun {
                     name: repository.clone(),
                     source: repository.clone(),
                     location: JobLocation::GitHub {
+                        web_url: repository_web_url(config, &repository),
                         repository,
                         git_ref: None,
                         options: LocalOptions {
@@ -254,6 +296,7 @@ impl GitHubRun {
                 repository,
                 git_ref,
                 options,
+                ..
             } = &job.location
             {
                 indices.push(index);
@@ -417,4 +460,33 @@ pub fn build_scorecard_from(
 /// stable, so two entries with the same name and source keep their repos.toml order.
 pub fn sort_reports(reports: &mut [RepoReport]) {
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.source.cmp(&b.source)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_base;
+
+    #[test]
+    fn web_base_of_each_github_kind() {
+        assert_eq!(
+            web_base("https://api.github.com").as_deref(),
+            Some("https://github.com")
+        );
+        assert_eq!(
+            web_base("https://github.example.com/api/v3/").as_deref(),
+            Some("https://github.example.com")
+        );
+        assert_eq!(
+            web_base("https://api.octo.ghe.com").as_deref(),
+            Some("https://octo.ghe.com")
+        );
+    }
+
+    #[test]
+    fn web_base_unknown_form_is_none() {
+        assert_eq!(web_base("http://127.0.0.1:9000"), None);
+        assert_eq!(web_base("https://proxy.example.com/github"), None);
+        assert_eq!(web_base("https://api.example.com/rest"), None);
+        assert_eq!(web_base("https://api."), None);
+    }
 }

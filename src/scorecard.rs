@@ -113,6 +113,10 @@ pub struct RepoReport {
     pub source: String,
     #[serde(default)]
     pub commit: Option<String>,
+    /// The repository's web page, such as `https://github.com/OWNER/NAME`, when it was read
+    /// from GitHub. Reports link findings to `{web_url}/blob/{commit}/{path}#L{line}`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub web_url: Option<String>,
     /// `A` to `F`, `—` when no control applies, or `error` when the repository could not be read.
     pub grade: String,
     #[serde(default)]

@@ -1,9 +1,10 @@
 //! The `dockgrade` binary end to end: arguments, output, exit codes and messages. Every file a
 //! test writes goes to a temporary folder.
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod binary;
+
+use binary::{copy_folder, dockgrade, manifest_dir, stderr_of, stdout_of};
+use std::path::PathBuf;
 use tempfile::TempDir;
 
 /// The header row of the scorecard matrix, with the columns in the order the report promises.
@@ -12,42 +13,8 @@ const MATRIX_HEADER: &str = "| Repo | Multi-Stage | Non-Root | Pinned Digest | H
 /// A date after the fleet's expired waiver (2024-01-01) and before the others (2099-12-31).
 const TODAY: &str = "2026-06-01";
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn fleet_repo(folder: &str) -> PathBuf {
     manifest_dir().join("examples/fleet").join(folder)
-}
-
-/// Returns a command for the binary that runs in the repository root, where `scan` finds
-/// ./repos.toml.
-fn dockgrade() -> Command {
-    let mut command = cargo_bin_cmd!("dockgrade");
-    command.current_dir(manifest_dir());
-    command
-}
-
-fn stdout_of(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-/// Copies one folder of the example fleet into `destination`, files only, recursively.
-fn copy_folder(source: &Path, destination: &Path) {
-    std::fs::create_dir_all(destination).expect("create the destination folder");
-    for entry in std::fs::read_dir(source).expect("read the source folder") {
-        let entry = entry.expect("readable entry");
-        let target = destination.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy a file");
-        }
-    }
 }
 
 #[test]

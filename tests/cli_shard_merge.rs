@@ -444,3 +444,14 @@ fn merge_error_row_exits_4() {
     assert_eq!(output.status.code(), Some(4), "{stderr}");
     assert!(stderr.contains("gone"), "{stderr}");
 }
+
+#[test]
+fn merge_rejects_today_because_the_shards_carry_the_date() {
+    dockgrade()
+        .args(["merge", "--today", "2026-06-01", "a.json", "b.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "pass --today to each `scan --shard` instead",
+        ));
+}

@@ -82,6 +82,13 @@ fn scan_github_exit_code_and_stats() {
         Some(fake.commit_of("acme/api").as_str())
     );
 
+    assert_eq!(
+        api.get("web_url"),
+        None,
+        "a fake github.com at {} has no known web host",
+        fake.api_url()
+    );
+
     assert!(
         stderr.contains("GitHub requests: 3 (GraphQL 2, REST 1)"),
         "{stderr}"
@@ -128,4 +135,35 @@ fn no_cache_reads_everything_again() {
         assert!(stderr.contains("REST 1"), "{stderr}");
     }
     assert!(!home.exists(), "--no-cache wrote a cache");
+}
+
+#[test]
+fn scan_enterprise_repository_gets_web_url() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(FakeGitHub::start_enterprise());
+    fake.add(
+        "acme/api",
+        Repo::new().file("Dockerfile", "FROM alpine:3.20\nUSER 1000\n"),
+    );
+    let folder = TempDir::new().unwrap();
+    let config = write_config(&folder, &fake.api_url());
+
+    let output = scan_command(&config, None)
+        .arg("--no-cache")
+        .output()
+        .expect("dockgrade runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
+    let repos = report["repos"].as_array().unwrap();
+    let api = repos
+        .iter()
+        .find(|repo| repo["name"] == "acme/api")
+        .unwrap();
+    let host = fake.api_url().trim_end_matches("/api/v3").to_string();
+    assert_eq!(api["web_url"], format!("{host}/acme/api"));
+    let gone = repos
+        .iter()
+        .find(|repo| repo["name"] == "acme/gone")
+        .unwrap();
+    assert_eq!(gone.get("web_url"), None, "an error row links nowhere");
 }

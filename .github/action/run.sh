@@ -75,6 +75,9 @@ else
   report="${DOCKGRADE_OUTPUT:-$RUNNER_TEMP/dockgrade-report.$extension}"
   args+=(--format "$DOCKGRADE_FORMAT" --output "$report")
 fi
+if [[ -n "$DOCKGRADE_TODAY" && ( "$DOCKGRADE_MODE" == scan || "$DOCKGRADE_MODE" == check ) ]]; then
+  args+=(--today "$DOCKGRADE_TODAY")
+fi
 # pr-comment takes no --fail-under: its comment reports the grades instead.
 if [[ -n "$DOCKGRADE_FAIL_UNDER" && "$DOCKGRADE_MODE" != pr-comment ]]; then
   args+=(--fail-under "$DOCKGRADE_FAIL_UNDER")

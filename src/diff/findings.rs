@@ -4,9 +4,11 @@
 //! Findings are paired in two passes:
 //!
 //! 1. Identical findings (every field equal) are paired first.
-//! 2. The rest are paired by their identity: finding id, subject, path, and the quoted line.
+//! 2. The rest are paired by their identity: finding id, outcome, subject, path, and the
+//!    quoted line.
 //!    The line number and the message are left out, because both change when lines above the
-//!    instruction are added or removed, and messages may name line numbers. A finding without a
+//!    instruction are added or removed, and messages may name line numbers. The outcome stays
+//!    in, so a finding that turns from review to fail is listed as new. A finding without a
 //!    quote (one about a whole file, or a file that could not be read) has only its line number
 //!    to tell it apart, so its identity includes the line instead.
 //!
@@ -23,6 +25,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Identity<'a> {
     id: &'a str,
+    outcome: Outcome,
     subject: &'a str,
     path: &'a str,
     quote: &'a str,
@@ -34,6 +37,7 @@ impl<'a> Identity<'a> {
     fn of(finding: &'a Finding) -> Self {
         Identity {
             id: &finding.id,
+            outcome: finding.outcome,
             subject: &finding.subject,
             path: &finding.path,
             quote: &finding.quote,
@@ -181,6 +185,16 @@ mod tests {
         let changes = compare_findings(&before, &after);
         assert!(changes.new.is_empty(), "{changes:?}");
         assert_eq!(changes.fixed, vec![before[0].clone()]);
+    }
+
+    #[test]
+    fn outcome_change_is_new_and_fixed() {
+        let mut review = finding("non-root", 4, "USER ${APP_USER}", "no default");
+        review.outcome = Outcome::Review;
+        let fail = finding("non-root", 4, "USER ${APP_USER}", "no default");
+        let changes = compare_findings(std::slice::from_ref(&review), std::slice::from_ref(&fail));
+        assert_eq!(changes.new, vec![fail]);
+        assert_eq!(changes.fixed, vec![review]);
     }
 
     #[test]

@@ -5,6 +5,23 @@
 //! [`compare`] builds a [`ScorecardDiff`], and [`markdown::render`] and [`json::render`] turn it
 //! into a report. The diff is plain data, so other commands (such as a pull-request comment)
 //! can render it their own way or decide on it with [`ScorecardDiff::is_worse`].
+//!
+//! ```
+//! use dockgrade::diff::{self, LinkTarget, MarkdownOptions};
+//! use dockgrade::scorecard::Scorecard;
+//!
+//! let (old, new) = (Scorecard::new(Vec::new()), Scorecard::new(Vec::new()));
+//! let change = diff::compare(&old, &new);
+//! assert!(!change.has_changes() && !change.is_worse());
+//!
+//! let link = |target: &LinkTarget| {
+//!     let commit = target.commit?;
+//!     Some(format!("https://github.com/{}/blob/{commit}/{}#L{}", target.source, target.path, target.line))
+//! };
+//! let options = MarkdownOptions::new().with_links(&link).with_heading_level(2);
+//! let text = diff::markdown::render(&change, &options).expect("the templates are valid");
+//! assert!(text.starts_with("## Scorecard changes"));
+//! ```
 
 mod findings;
 pub mod json;

@@ -14,7 +14,7 @@ use crate::scorecard::{
 use serde::Serialize;
 
 /// The grade of a repository that could not be read.
-const ERROR_GRADE: &str = "error";
+pub(super) const ERROR_GRADE: &str = "error";
 
 pub fn render(scorecard: &Scorecard) -> tera::Result<String> {
     let tera = templates::load()?;
@@ -363,7 +363,7 @@ fn finding_views<'a>(findings: &'a [Finding], group_id: &str) -> Vec<FindingView
     views
 }
 
-fn outcome_rank(outcome: Outcome) -> u8 {
+pub(super) fn outcome_rank(outcome: Outcome) -> u8 {
     match outcome {
         Outcome::Fail => 0,
         Outcome::Review => 1,
@@ -372,7 +372,7 @@ fn outcome_rank(outcome: Outcome) -> u8 {
     }
 }
 
-fn location(finding: &Finding) -> String {
+pub(super) fn location(finding: &Finding) -> String {
     if finding.line == 0 {
         finding.path.clone()
     } else {
@@ -411,7 +411,7 @@ fn blocker_rows<'a>(repo: &'a RepoReport, anchor: Option<&str>) -> Vec<BlockerRo
 }
 
 /// Returns the reason shown across the matrix row of a repository that could not be read.
-fn error_reason(repo: &RepoReport) -> Option<String> {
+pub(super) fn error_reason(repo: &RepoReport) -> Option<String> {
     if repo.grade != ERROR_GRADE {
         return None;
     }
@@ -461,6 +461,7 @@ mod tests {
             name: "acme/api".to_string(),
             source: "acme/api".to_string(),
             commit: None,
+            web_url: None,
             grade: "F".to_string(),
             score: Some(Score {
                 passed: 0,

@@ -1,9 +1,11 @@
-//! Reports rendered from a scorecard: the Markdown matrix with its details, JSON, SARIF, and the control docs.
+//! Reports rendered from a scorecard: the Markdown matrix with its details, the HTML page, JSON, SARIF, and the control docs.
 
 mod anchor;
 mod controls_doc;
 pub mod escape;
 mod explain;
+mod html;
+mod html_link;
 mod json;
 mod markdown;
 mod sarif;
@@ -23,18 +25,21 @@ pub enum Format {
     Markdown,
     /// The scorecard data itself, pretty-printed.
     Json,
+    /// One self-contained page: the sortable, filterable matrix, a grade chart and the findings.
+    Html,
     /// A SARIF 2.1.0 log for GitHub code scanning, one run per repository.
     Sarif,
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Markdown, Format::Json, Format::Sarif];
+    pub const ALL: [Format; 4] = [Format::Markdown, Format::Json, Format::Html, Format::Sarif];
 
-    /// Returns the name used on the command line: `markdown`, `json` or `sarif`.
+    /// Returns the name used on the command line: `markdown`, `json`, `html` or `sarif`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Html => "html",
             Format::Sarif => "sarif",
         }
     }
@@ -57,9 +62,9 @@ impl FromStr for Format {
     }
 }
 
-/// A format name that is not `markdown`, `json` or `sarif`.
+/// A format name that is not `markdown`, `json`, `html` or `sarif`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format {0:?}: expected markdown, json or sarif")]
+#[error("unknown report format {0:?}: expected markdown, json, html or sarif")]
 pub struct UnknownFormat(pub String);
 
 /// A report that could not be rendered.
@@ -69,19 +74,22 @@ pub enum RenderError {
     Markdown(#[source] tera::Error),
     #[error("failed to serialize the scorecard as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("failed to render the HTML report: {}", describe_tera_error(.0))]
+    Html(#[source] tera::Error),
     #[error("failed to serialize the SARIF log: {0}")]
     Sarif(#[source] serde_json::Error),
 }
 
 /// Renders the scorecard in `format`. The output is byte-for-byte the same for the same
 /// scorecard: it contains no timestamp, and repositories keep the caller's order. JSON keeps
-/// the findings' order too. Markdown lists each control's findings fail first, then review,
-/// pass and advisories, each group in the caller's order. SARIF sorts each repository's results
-/// by file, line and id.
+/// the findings' order too. Markdown and HTML list each control's findings fail first, then
+/// review, pass and advisories, each group in the caller's order. SARIF sorts each
+/// repository's results by file, line and id.
 pub fn render(scorecard: &Scorecard, format: Format) -> Result<String, RenderError> {
     match format {
         Format::Markdown => markdown::render(scorecard).map_err(RenderError::Markdown),
         Format::Json => Ok(json::render(scorecard)?),
+        Format::Html => html::render(scorecard).map_err(RenderError::Html),
         Format::Sarif => sarif::render(scorecard).map_err(RenderError::Sarif),
     }
 }
@@ -115,7 +123,7 @@ mod tests {
         let error = "xml".parse::<Format>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown report format \"xml\": expected markdown, json or sarif"
+            "unknown report format \"xml\": expected markdown, json, html or sarif"
         );
     }
 }

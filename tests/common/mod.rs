@@ -42,6 +42,7 @@ pub fn empty_repo(name: &str, grade: &str) -> RepoReport {
         name: name.to_string(),
         source: name.to_string(),
         commit: None,
+        web_url: None,
         grade: grade.to_string(),
         score: None,
         notes: Vec::new(),
@@ -227,6 +228,7 @@ fn mixed_repo() -> RepoReport {
         name: "acme/api_server".to_string(),
         source: "acme/api_server".to_string(),
         commit: Some("0123456789abcdef0123456789abcdef01234567".to_string()),
+        web_url: Some("https://github.com/acme/api_server".to_string()),
         grade: "F".to_string(),
         score: Some(Score {
             passed: 3,

@@ -1,0 +1,69 @@
+//! The `diff` command: reads two JSON reports, compares them and writes the change.
+
+use super::write_output;
+use crate::cli::{self, DiffArgs, DiffFormat};
+use crate::diff::{self, MarkdownOptions};
+use crate::scorecard::Scorecard;
+use std::path::Path;
+
+/// Compares the two reports, writes the change and returns the exit code. It is 0 whether or
+/// not anything changed, and 2 for a report that cannot be read. It is 1 when the output cannot
+/// be written, and 3 when `--fail-on-worse` is given and the change made a repository worse.
+pub fn run(args: &DiffArgs) -> u8 {
+    let (old, new) = match (read_report(&args.old), read_report(&args.new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            for error in [old.err(), new.err()].into_iter().flatten() {
+                eprintln!("error: {error}");
+            }
+            return cli::EXIT_USAGE;
+        }
+    };
+
+    let change = diff::compare(&old, &new);
+    // NOTE: a scorecard records `owner/name` and the commit of a GitHub repository but not the
+    // GitHub host, which may be a GitHub Enterprise Server, so this command links no finding.
+    let rendered = match args.format {
+        DiffFormat::Markdown => diff::markdown::render(&change, &MarkdownOptions::new()),
+        DiffFormat::Json => diff::json::render(&change).map_err(Into::into),
+    };
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(error) => {
+            eprintln!("error: cannot render the change: {error}");
+            return cli::EXIT_INTERNAL;
+        }
+    };
+    if let Err(error) = write_output(args.output.as_deref(), &rendered) {
+        eprintln!("error: {error}");
+        return cli::EXIT_INTERNAL;
+    }
+
+    if args.fail_on_worse {
+        let worsenings = change.worsenings();
+        if !worsenings.is_empty() {
+            // Printed whatever the log level, because it is the reason for the exit code.
+            eprintln!(
+                "the change made {} {} worse:",
+                worsenings.len(),
+                if worsenings.len() == 1 {
+                    "thing"
+                } else {
+                    "things"
+                }
+            );
+            for worsening in &worsenings {
+                eprintln!("  {worsening}");
+            }
+            return cli::EXIT_BELOW_THRESHOLD;
+        }
+    }
+    cli::EXIT_OK
+}
+
+/// Reads one JSON report. The error names the file as given on the command line.
+fn read_report(path: &Path) -> Result<Scorecard, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("{}: cannot read the file: {error}", path.display()))?;
+    Scorecard::from_json(&text).map_err(|error| format!("{}: {error}", path.display()))
+}
