@@ -277,6 +277,6 @@ fn view_of(finding: &Finding, links: Option<&BlobLinks>) -> FindingView {
         location,
         message: finding.message.clone(),
         quote: finding.quote.clone(),
-        link: links.map(|links| links.line(&finding.path, finding.line)),
+        link: links.and_then(|links| links.line(&finding.path, finding.line)),
     }
 }

@@ -5,7 +5,7 @@ mod controls_doc;
 pub mod escape;
 mod explain;
 mod html;
-mod html_link;
+pub(crate) mod html_link;
 mod json;
 mod markdown;
 mod sarif;
