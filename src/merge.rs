@@ -238,6 +238,7 @@ mod tests {
             name: name.to_string(),
             source: source.to_string(),
             commit: None,
+            web_url: None,
             grade: "A".to_string(),
             score: None,
             notes: Vec::new(),

@@ -485,6 +485,7 @@ mod tests {
             name: "a|b".to_string(),
             source: "octo/a".to_string(),
             commit: Some("1111".to_string()),
+            web_url: None,
             grade: "A".to_string(),
             score: None,
             notes: Vec::new(),

@@ -67,6 +67,7 @@ fn repo(name: &str) -> RepoReport {
         name: name.to_string(),
         source: format!("examples/{name}"),
         commit: None,
+        web_url: None,
         grade: "B".to_string(),
         score: Some(Score {
             passed: 6,
