@@ -51,6 +51,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Inspect(args) => inspect(&args),
         Command::Explain(args) => explain(&args),
         Command::Init(args) => init(&args),
+        Command::PrComment(args) => crate::pr_comment::run(&args),
         Command::Diff(args) => diff::run(&args),
     }
 }
@@ -352,7 +353,7 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
     cli::EXIT_OK
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
         Some(path) => std::fs::write(path, text)
             .map_err(|error| format!("cannot write {}: {error}", path.display())),

@@ -53,6 +53,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented repos.toml template with every default.
     Init(InitArgs),
+    /// Grade a pull request's checkout and its base, and keep one comment on it up to date.
+    #[command(after_help = PR_COMMENT_EXIT_CODES_HELP)]
+    PrComment(PrCommentArgs),
     /// Compare two JSON reports and show what changed: grades, verdicts, findings, blockers.
     #[command(after_help = DIFF_EXIT_CODES_HELP)]
     Diff(DiffArgs),
@@ -176,6 +179,75 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+const PR_COMMENT_EXIT_CODES_HELP: &str = "Exit codes:
+  0  the comment is up to date, or --dry-run printed it, or the token is read-only and the body
+     was printed instead (a warning says so)
+  1  a GitHub API request failed, or an output file cannot be written
+  2  invalid arguments, no token, or PATH or the base ref cannot be used
+  3  the head graded below --fail-under
+  4  the head or the base could not be read; takes precedence over 3";
+
+#[derive(Debug, Args)]
+pub struct PrCommentArgs {
+    /// The repository of the pull request, as OWNER/NAME.
+    #[arg(long, value_name = "OWNER/NAME", value_parser = parse_repository)]
+    pub repo: String,
+    /// The pull request number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub pr: u64,
+    /// The git ref of the base to compare with; default origin/$GITHUB_BASE_REF.
+    #[arg(long, value_name = "REF")]
+    pub base_ref: Option<String>,
+    /// Print the comment body and make no API call.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// GitHub REST API base URL; `https://HOST/api/v3` for GitHub Enterprise Server.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = crate::source::github::DEFAULT_API_URL
+    )]
+    pub api_url: String,
+    /// The login the token writes comments as, such as `my-app[bot]`; looked up through the
+    /// API when not given.
+    #[arg(long, value_name = "LOGIN")]
+    pub bot_login: Option<String>,
+    /// Also write the comment body to this file.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Post this body, written earlier with --output, instead of grading PATH: for a
+    /// privileged workflow that posts the comment of a pull request from a fork.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base_ref", "fail_under"])]
+    pub body_file: Option<PathBuf>,
+    /// Exit with code 3 when the head grades below this letter (A to F).
+    #[arg(long, value_parser = parse_grade)]
+    pub fail_under: Option<char>,
+    /// Check waiver expiry against this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<chrono::NaiveDate>,
+    /// The checked-out pull request: a folder inside a git work tree.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+fn parse_repository(value: &str) -> Result<String, String> {
+    let valid_part = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match value.split_once('/') {
+        Some((owner, name)) if valid_part(owner) && valid_part(name) => Ok(value.to_string()),
+        _ => Err(format!(
+            "invalid repository {value:?}: expected OWNER/NAME, such as octo-org/payments"
+        )),
+    }
 }
 
 const DIFF_EXIT_CODES_HELP: &str = "Exit codes:

@@ -18,6 +18,7 @@ pub mod inspect;
 pub mod merge;
 pub mod model;
 pub mod pipeline;
+pub mod pr_comment;
 pub mod report;
 pub mod scan;
 pub mod scorecard;

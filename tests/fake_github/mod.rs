@@ -3,6 +3,8 @@
 //! with aliases and partial errors. Faults are extra wiremock mocks of higher priority.
 #![allow(dead_code)]
 
+pub mod comments;
+
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use sha1::{Digest, Sha1};

@@ -12,6 +12,7 @@ mod cache;
 mod clients;
 mod graphql;
 mod orgs;
+mod pagination;
 mod progress;
 mod retry;
 mod stats;
@@ -20,10 +21,13 @@ mod tree;
 
 pub use auth::{AppCredentials, Credentials, Token, TOKEN_VARIABLES};
 pub use cache::{default_cache_dir, git_blob_id};
+pub(crate) use clients::owner_of as owner_of_repository;
 pub use orgs::{OrgError, OrgRequest};
+pub(crate) use pagination::next_page_path;
 pub use retry::RetryPolicy;
 pub use stats::{Stats, StatsSnapshot};
 pub use transport::{graphql_base, TransportError, DEFAULT_API_URL};
+pub(crate) use transport::{Reply, Transport};
 
 use assemble::{unique_blobs, Assembly, Contents, Read};
 use blobs::{load_blobs, BatchLimits};
@@ -35,7 +39,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tracing::{info, warn};
-use transport::Transport;
 use tree::{list_tree, Listing, TreeError};
 
 use crate::source::local::LocalOptions;

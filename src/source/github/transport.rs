@@ -161,8 +161,102 @@ impl Transport {
         .await
     }
 
+    /// Sends one REST write (`POST` or `PATCH` with a JSON body) under `path`. A write that may
+    /// have reached GitHub is never sent again here: after a timeout or a lost connection
+    /// GitHub may have applied it, so the caller reads the state back before it decides to try
+    /// again. Only a rate-limit response, which GitHub returns without applying the request, is
+    /// retried after the pause, as reads are. A 5xx is returned as a reply.
+    pub async fn write_once(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Reply, TransportError> {
+        let clients = self
+            .clients
+            .for_owner(owner_of_path(path), &self.stats)
+            .await?;
+        let mut rate_limit_retries = 0u32;
+        loop {
+            self.wait_for_pause().await;
+            let permit = self.permits.acquire().await.map_err(|error| {
+                TransportError::InvalidRequest(format!("request queue closed: {error}"))
+            })?;
+            self.stats.count_rest();
+            let outcome = tokio::time::timeout(
+                self.policy.request_timeout,
+                self.execute_write(&clients, &method, path, body),
+            )
+            .await;
+            drop(permit);
+
+            let reply = match outcome {
+                Ok(Ok(reply)) => reply,
+                Ok(Err(message)) => {
+                    warn!(%method, path, %message, "write request failed");
+                    return Err(TransportError::Network { tries: 1, message });
+                }
+                Err(_) => {
+                    warn!(
+                        %method,
+                        path,
+                        timeout_seconds = self.policy.request_timeout.as_secs_f32(),
+                        "write request timed out"
+                    );
+                    return Err(TransportError::TimedOut {
+                        tries: 1,
+                        timeout: self.policy.request_timeout,
+                    });
+                }
+            };
+            debug!(
+                %method,
+                path,
+                status = reply.status.as_u16(),
+                "GitHub request"
+            );
+
+            let text = String::from_utf8_lossy(&reply.body);
+            let limit = rate_limit_of(
+                reply.status,
+                &reply.headers,
+                &text,
+                &self.policy,
+                rate_limit_retries,
+            );
+            if let RateLimit::Wait(wait) = limit {
+                if wait > self.policy.max_rate_limit_wait
+                    || rate_limit_retries >= self.policy.max_rate_limit_retries
+                {
+                    return Err(TransportError::RateLimitExhausted { wait });
+                }
+                self.pause(wait);
+                rate_limit_retries += 1;
+                self.stats.count_retry();
+                continue;
+            }
+            return Ok(reply);
+        }
+    }
+
+    async fn execute_write(
+        &self,
+        clients: &ClientPair,
+        method: &http::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Reply, String> {
+        let response = if *method == http::Method::PATCH {
+            clients.rest._patch(path, Some(body)).await
+        } else {
+            clients.rest._post(path, Some(body)).await
+        }
+        .map_err(|error| self.redact(first_line(&error.to_string())))?;
+        self.read_reply(response).await
+    }
+
     /// Sends one read request with the retry policy. Every request here is a read (a GET or a
-    /// GraphQL query), so sending it again is safe; this transport has no write method.
+    /// GraphQL query), so sending it again is safe; writes go through [`Transport::write_once`].
     async fn send(
         &self,
         api: Api,
@@ -327,6 +421,14 @@ impl Transport {
             Api::Graphql => clients.graphql().await?._post(path, body).await,
         }
         .map_err(|error| self.redact(first_line(&error.to_string())))?;
+        self.read_reply(response).await
+    }
+
+    /// Reads a response's status, headers and whole body.
+    async fn read_reply(
+        &self,
+        response: http::Response<http_body_util::combinators::BoxBody<Bytes, octocrab::Error>>,
+    ) -> Result<Reply, String> {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
