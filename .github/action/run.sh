@@ -47,7 +47,10 @@ case "$DOCKGRADE_MODE" in
       fail "pr-comment needs the pull request number in pr-number, got \"$DOCKGRADE_PR_NUMBER\""
     fi
     args=(pr-comment --repo "$GITHUB_REPOSITORY" --pr "$DOCKGRADE_PR_NUMBER")
-    if [[ -n "$DOCKGRADE_BASE_REF" ]]; then
+    if [[ -n "$DOCKGRADE_BODY_FILE" ]]; then
+      # Posting a saved body grades nothing, so no base ref and no folder.
+      args+=(--body-file "$DOCKGRADE_BODY_FILE")
+    elif [[ -n "$DOCKGRADE_BASE_REF" ]]; then
       args+=(--base-ref "$DOCKGRADE_BASE_REF")
     fi
     ;;
@@ -60,13 +63,14 @@ report=""
 capture_stdout=false
 if [[ "$DOCKGRADE_MODE" == pr-comment ]]; then
   if [[ "$DOCKGRADE_DRY_RUN" == true ]]; then
-    # NOTE: assumes that `pr-comment --dry-run` prints the comment body on stdout and posts
-    # nothing; no test runs this mode against the real command yet.
+    # `pr-comment --dry-run` prints the comment body on stdout and makes no API call.
     args+=(--dry-run)
     report="${DOCKGRADE_OUTPUT:-$RUNNER_TEMP/dockgrade-comment.md}"
     capture_stdout=true
   fi
-  args+=("$DOCKGRADE_PATH")
+  if [[ -z "$DOCKGRADE_BODY_FILE" ]]; then
+    args+=("$DOCKGRADE_PATH")
+  fi
 elif [[ -n "$DOCKGRADE_UPDATE" ]]; then
   args+=(--update "$DOCKGRADE_UPDATE")
   report="$DOCKGRADE_UPDATE"
