@@ -79,7 +79,7 @@ pub async fn list_owner_repos(
         .filter(|repo| {
             include
                 .as_ref()
-                .map_or(true, |set| set.is_match(&repo.name))
+                .is_none_or(|set| set.is_match(&repo.name))
         })
         .filter(|repo| !exclude.as_ref().is_some_and(|set| set.is_match(&repo.name)))
         .map(|repo| repo.full_name)
