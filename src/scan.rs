@@ -345,10 +345,12 @@ pub fn jobs_for_config(config: &Config, config_path: &Path) -> Vec<Job> {
 }
 
 /// Returns one job per folder, each graded with default settings. A job is named after its
-/// folder, or after the path as given when two folders share a name.
+/// folder, or after the path as given when two folders share a name. Paths that name the same
+/// folder (`p`, `p/` and `./p`, or a symbolic link and its target) become one job, under the
+/// path given first.
 pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
-    let mut jobs: Vec<Job> = paths
-        .iter()
+    let mut jobs: Vec<Job> = distinct_folders(paths)
+        .into_iter()
         .map(|path| {
             let name = path
                 .canonicalize()
@@ -378,14 +380,39 @@ pub fn jobs_for_paths(paths: &[PathBuf]) -> Vec<Job> {
     jobs
 }
 
+/// Drops each path that names the same folder as an earlier one. A path that cannot be
+/// resolved (it does not exist) is compared as given, and its row reports the error.
+fn distinct_folders(paths: &[PathBuf]) -> Vec<&PathBuf> {
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::new();
+    let mut distinct = Vec::new();
+    for path in paths {
+        let resolved = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if let Some((_, first)) = seen.iter().find(|(folder, _)| *folder == resolved) {
+            info!(
+                path = %path.display(),
+                same_as = %first.display(),
+                "the folder was given more than once; grading it once"
+            );
+            continue;
+        }
+        seen.push((resolved, path));
+        distinct.push(path);
+    }
+    distinct
+}
+
 /// Returns one job per folder, as [`jobs_for_paths`] does, with the settings of each folder's
 /// `.dockgrade.toml` applied where the folder has one. An invalid file is an error of the run.
+/// A path that is not a folder has no settings file: its row reports that it is not a folder.
 pub fn jobs_for_checked_paths(paths: &[PathBuf]) -> Result<Vec<Job>, ConfigError> {
     let mut jobs = jobs_for_paths(paths);
     for job in &mut jobs {
         let JobLocation::Local { root, options } = &mut job.location else {
             continue;
         };
+        if !root.is_dir() {
+            continue;
+        }
         let Some(file) = RepoFile::load(root)? else {
             continue;
         };

@@ -140,6 +140,17 @@ pub struct RepoReport {
     pub waivers: Vec<WaiverReport>,
 }
 
+/// The grade of a repository that could not be read.
+pub const ERROR_GRADE: &str = "error";
+
+impl RepoReport {
+    /// Tells whether the repository could not be read at all: its grade is [`ERROR_GRADE`] and
+    /// it has no verdicts. A repository with errors and a letter grade was read in part.
+    pub fn is_unreadable(&self) -> bool {
+        self.grade == ERROR_GRADE
+    }
+}
+
 /// The version of the JSON report's layout. It goes up by one whenever a field is renamed,
 /// removed or changes meaning, so that `diff` and `merge` never compare reports they would
 /// misread. Version 1 is the first with this field.
@@ -187,11 +198,31 @@ impl Scorecard {
     /// anything else, so a report of another version gets an error that says so rather than a
     /// complaint about some field.
     pub fn from_json(text: &str) -> Result<Scorecard, ReadError> {
+        // The other reports dockgrade writes are named, because they are the files most often
+        // passed here by mistake. HTML starts with `<` (a doctype, a comment or a tag), which no
+        // JSON text can.
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            return Err(ReadError::Html);
+        }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|error| ReadError::Syntax(error.to_string()))?;
         let object = value.as_object().ok_or(ReadError::NotAReport)?;
+        // A SARIF 2.1.0 log has a top-level `runs` array and a `version` (SARIF spec, section
+        // 3.13), and usually a `$schema` that names sarif.
+        if object.contains_key("runs") && object.contains_key("version") {
+            return Err(ReadError::SarifLog);
+        }
         if object.get("tool").and_then(|tool| tool.as_str()) != Some("dockgrade") {
             return Err(ReadError::NotAReport);
+        }
+        // The JSON of `dockgrade diff` has the same `tool` and its own schema version, and no
+        // `repos`; its `worsenings` list tells it apart.
+        if !object.contains_key("repos") && object.contains_key("worsenings") {
+            return Err(ReadError::DiffReport);
         }
         let found = match object.get("schema_version") {
             None => return Err(ReadError::Unversioned),
@@ -216,6 +247,12 @@ pub enum ReadError {
     Syntax(String),
     #[error("not a dockgrade JSON report (its \"tool\" field is not \"dockgrade\")\nhelp: pass a file written by `dockgrade scan --format json`")]
     NotAReport,
+    #[error("this is the JSON output of `dockgrade diff`, not a scorecard\nhelp: pass a file written by `dockgrade scan --format json` or `dockgrade check --format json`")]
+    DiffReport,
+    #[error("this is a SARIF log (`--format sarif`), not a JSON scorecard\nhelp: pass a file written by `dockgrade scan --format json` or `dockgrade check --format json`")]
+    SarifLog,
+    #[error("this is an HTML file (such as `--format html` writes), not a JSON scorecard\nhelp: pass a file written by `dockgrade scan --format json` or `dockgrade check --format json`")]
+    Html,
     #[error("the report has no schema_version, so it was written by a dockgrade older than schema version {SCHEMA_VERSION}\nhelp: write it again with this dockgrade (`--format json`)")]
     Unversioned,
     #[error("the report has schema version {found} (written by dockgrade {writer}); this dockgrade reads schema version {SCHEMA_VERSION}\nhelp: write both reports with the same dockgrade version")]
@@ -271,6 +308,28 @@ mod tests {
             Scorecard::from_json("{\"tool\":"),
             Err(ReadError::Syntax(_))
         ));
+    }
+
+    #[test]
+    fn diff_output_is_named() {
+        let text = r#"{"schema_version": 1, "tool": "dockgrade", "version": "0.1.0", "has_changes": false, "is_worse": false, "worsenings": [], "added": [], "removed": [], "changed": [], "unchanged": 0}"#;
+        let error = Scorecard::from_json(text).unwrap_err();
+        assert_eq!(error, ReadError::DiffReport);
+        assert!(error.to_string().contains("output of `dockgrade diff`"));
+    }
+
+    #[test]
+    fn sarif_log_is_named() {
+        let text = r#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": []}"#;
+        assert_eq!(Scorecard::from_json(text), Err(ReadError::SarifLog));
+    }
+
+    #[test]
+    fn html_file_is_named() {
+        let text = "\n<!DOCTYPE html>\n<html lang=\"en\"></html>\n";
+        let error = Scorecard::from_json(text).unwrap_err();
+        assert_eq!(error, ReadError::Html);
+        assert!(error.to_string().contains("HTML file"));
     }
 
     #[test]

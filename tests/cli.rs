@@ -618,3 +618,47 @@ fn check_names_same_named_folders_by_path() {
     assert_eq!(value["repos"][0]["name"], "a/svc");
     assert_eq!(value["repos"][1]["name"], "b/svc");
 }
+
+#[test]
+fn check_file_path_says_not_a_folder() {
+    let root = tempfile::tempdir().expect("temp dir");
+    std::fs::write(root.path().join("Dockerfile"), "FROM alpine:3.20\n").expect("file is written");
+    let output = dockgrade()
+        .current_dir(root.path())
+        .args(["check", "Dockerfile", "--format", "json"])
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(!stderr.contains(".dockgrade.toml"), "{stderr}");
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(value["repos"][0]["grade"], "error");
+    assert_eq!(
+        value["repos"][0]["errors"][0]["message"],
+        "repository path Dockerfile is not a folder: dockgrade grades folders, so give the folder that holds it"
+    );
+}
+
+#[test]
+fn check_same_folder_twice_grades_once() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let folder = root.path().join("svc");
+    std::fs::create_dir_all(&folder).expect("folder is created");
+    std::fs::write(folder.join("Dockerfile"), "FROM alpine:3.20\nUSER 1000\n")
+        .expect("file is written");
+    let output = dockgrade()
+        .current_dir(root.path())
+        .args(["-v", "check", "svc", "svc/", "./svc", "--format", "json"])
+        .output()
+        .expect("dockgrade runs");
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let repos = value["repos"].as_array().expect("repos is an array");
+    assert_eq!(repos.len(), 1, "{value:#}");
+    assert_eq!(repos[0]["name"], "svc");
+    assert_eq!(repos[0]["source"], "svc");
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("the folder was given more than once; grading it once"),
+        "{stderr}"
+    );
+}

@@ -17,6 +17,40 @@ fn parse_error(text: &str) -> ConfigError {
     }
 }
 
+#[test]
+fn load_names_line_of_non_utf8_bytes() {
+    let folder = tempfile::TempDir::new().expect("temporary folder");
+    let path = folder.path().join("repos.toml");
+    std::fs::write(
+        &path,
+        b"[[repo]]\nname = \"api\"\npath = \"services/\xff\"\n",
+    )
+    .expect("write repos.toml");
+
+    let error = Config::load(&path).expect_err("the file is not UTF-8");
+
+    assert_eq!((error.line, error.column), (3, 18));
+    assert!(
+        error.message.contains("not UTF-8 text"),
+        "{}",
+        error.message
+    );
+    assert!(
+        !error.message.contains("stream did not"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn repo_waiver_missing_key_points_at_its_table() {
+    let text = "[[repo]]\nname = \"api\"\npath = \"api\"\n\n[[repo.waiver]]\nid = \"healthcheck\"\nexpires = 2099-12-31\n";
+    let error = parse_error(text);
+
+    assert_eq!((error.line, error.column), (5, 1));
+    assert_eq!(error.message, "missing key `reason` in [[repo.waiver]]");
+}
+
 const FULL: &str = r#"[grading]
 blocker_cap = "C"
 

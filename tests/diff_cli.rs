@@ -13,6 +13,11 @@ const TODAY: &str = "2026-06-01";
 
 /// Scans the repos.toml at `config` as of `today` and writes the JSON report to `report`.
 fn scan_json(config: &Path, today: &str, report: &Path) {
+    scan_json_exiting(config, today, report, 0);
+}
+
+/// Scans as [`scan_json`] does and asserts the exit code: 4 when a repository cannot be read.
+fn scan_json_exiting(config: &Path, today: &str, report: &Path, code: i32) {
     let output = dockgrade()
         .args(["scan", "--today", today, "--format", "json", "--config"])
         .arg(config)
@@ -22,7 +27,7 @@ fn scan_json(config: &Path, today: &str, report: &Path) {
         .expect("dockgrade runs");
     assert_eq!(
         output.status.code(),
-        Some(0),
+        Some(code),
         "scan failed: {}",
         stderr_of(&output)
     );
@@ -222,7 +227,7 @@ fn waiver_expiry_is_listed() {
 }
 
 #[test]
-fn removed_and_added_repositories() {
+fn removed_and_moved_repositories() {
     let fleet = Fleet::new();
     let orders = fleet.folder.path().join("examples/fleet/orders-api");
     let single = fleet.folder.path().join("single.json");
@@ -235,10 +240,127 @@ fn removed_and_added_repositories() {
     let output = diff(&fleet.old_report, &single, &["--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(value["removed"].as_array().map(Vec::len), Some(12));
-    assert_eq!(value["added"].as_array().map(Vec::len), Some(1));
-    assert_eq!(value["added"][0]["name"], "orders-api");
+    // orders-api is in both, under another source: its name is unique on both sides, so it
+    // pairs as a moved repository and the other eleven are removed.
+    assert_eq!(value["removed"].as_array().map(Vec::len), Some(11));
+    assert_eq!(value["added"].as_array().map(Vec::len), Some(0));
+    assert_eq!(value["changed"][0]["name"], "orders-api");
+    assert_eq!(
+        value["changed"][0]["old_source"],
+        "examples/fleet/orders-api"
+    );
     assert_eq!(value["is_worse"], false);
+}
+
+/// Scans the fleet copy, where a repository cannot be read, and returns the JSON report. The
+/// scan exits 4 because of that repository.
+fn scan_unreadable_copy(fleet: &Fleet) -> PathBuf {
+    let report = fleet.folder.path().join("new.json");
+    let config = fleet.folder.path().join("repos.toml");
+    scan_json_exiting(&config, TODAY, &report, 4);
+    report
+}
+
+/// Rewrites the copy's repos.toml with `edit`.
+fn edit_config(fleet: &Fleet, edit: impl FnOnce(String) -> String) {
+    let path = fleet.folder.path().join("repos.toml");
+    let text = std::fs::read_to_string(&path).expect("read repos.toml");
+    std::fs::write(&path, edit(text)).expect("write repos.toml");
+}
+
+#[test]
+fn unreadable_repository_lists_no_fixed_findings() {
+    let fleet = Fleet::new();
+    let folder = fleet.folder.path().join("examples/fleet/report-worker");
+    std::fs::remove_dir_all(&folder).expect("remove the repository");
+    std::fs::write(&folder, "not a folder\n").expect("write a file in its place");
+    let new = scan_unreadable_copy(&fleet);
+
+    let output = diff(&fleet.old_report, &new, &["--fail-on-worse"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains("| report-worker | C (3/7) → error | — | not compared: could not be read in the new report |"),
+        "{text}"
+    );
+    assert!(!text.contains("Fixed"), "{text}");
+    assert!(!text.contains("→ n/a"), "{text}");
+    assert!(text.contains("- New: repository path "), "{text}");
+    assert!(
+        stderr_of(&output).contains("report-worker: error: repository path"),
+        "{}",
+        stderr_of(&output)
+    );
+
+    let output = diff(&fleet.old_report, &new, &["--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let changed = &value["changed"][0];
+    assert_eq!(changed["name"], "report-worker");
+    assert_eq!(changed["reading"], "became-unreadable");
+    assert_eq!(changed["controls"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        changed["other_findings"]["fixed"].as_array().map(Vec::len),
+        Some(0)
+    );
+
+    let output = diff(&new, &fleet.old_report, &["--fail-on-worse"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains("could not be read in the old report"),
+        "{text}"
+    );
+    assert!(!text.contains("- New "), "{text}");
+}
+
+#[test]
+fn added_unreadable_repository_is_worse() {
+    let fleet = Fleet::new();
+    edit_config(&fleet, |text| {
+        text + "\n[[repo]]\nname = \"late-arrival\"\npath = \"examples/fleet/late-arrival\"\n"
+    });
+    let new = scan_unreadable_copy(&fleet);
+    let output = diff(&fleet.old_report, &new, &["--fail-on-worse"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("late-arrival: error: repository folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn moved_repository_is_compared_by_name() {
+    let fleet = Fleet::new();
+    edit_config(&fleet, |text| {
+        text.replace(
+            "path = \"examples/fleet/storefront-web\"",
+            "path = \"examples/fleet/storefront\"",
+        )
+    });
+    let new = scan_unreadable_copy(&fleet);
+    let output = diff(
+        &fleet.old_report,
+        &new,
+        &["--format", "json", "--fail-on-worse"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        value["added"].as_array().map(Vec::len),
+        Some(0),
+        "{value:#}"
+    );
+    assert_eq!(
+        value["removed"].as_array().map(Vec::len),
+        Some(0),
+        "{value:#}"
+    );
+    let changed = &value["changed"][0];
+    assert_eq!(changed["name"], "storefront-web");
+    assert_eq!(changed["old_source"], "examples/fleet/storefront-web");
+    assert_eq!(changed["source"], "examples/fleet/storefront");
+    assert_eq!(value["worsenings"][0]["kind"], "new-error");
 }
 
 #[test]
@@ -286,7 +408,17 @@ fn bad_inputs_exit_2_and_name_file() {
         (
             "report.sarif",
             r#"{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": []}"#,
-            "not a dockgrade JSON report",
+            "this is a SARIF log",
+        ),
+        (
+            "change.json",
+            r#"{"schema_version": 1, "tool": "dockgrade", "version": "0.1.0", "has_changes": false, "is_worse": false, "worsenings": [], "added": [], "removed": [], "changed": [], "unchanged": 12}"#,
+            "this is the JSON output of `dockgrade diff`, not a scorecard",
+        ),
+        (
+            "report.html",
+            "<!DOCTYPE html>\n<html lang=\"en\"><body></body></html>\n",
+            "this is an HTML file",
         ),
     ];
     for (name, text, expected) in cases {

@@ -110,6 +110,49 @@ fn body_lists_fixed_findings() {
     );
 }
 
+/// Builds a head that could not be read, as the scan writes such a repository.
+fn unreadable_head() -> RepoReport {
+    let mut head = dockgrade::pipeline::error_report(
+        "acme/orders",
+        "acme/orders",
+        "repository folder /checkout not found".to_string(),
+    );
+    head.commit = Some(HEAD.to_string());
+    head
+}
+
+#[test]
+fn body_of_unreadable_head_lists_errors_only() {
+    let body = render(&head_with_findings(2), &unreadable_head(), &links()).unwrap();
+
+    assert!(body.contains("grade F (3/7) → error"), "{body}");
+    assert!(
+        body.contains("The head could not be read, so no verdict, blocker or finding is compared."),
+        "{body}"
+    );
+    assert!(
+        body.contains("- New error: repository folder /checkout not found"),
+        "{body}"
+    );
+    assert!(!body.contains("Fixed findings"), "{body}");
+    assert!(!body.contains("| Control |"), "{body}");
+    assert!(!body.contains("Blockers"), "{body}");
+}
+
+#[test]
+fn body_of_readable_again_head_lists_no_new_findings() {
+    let mut base = unreadable_head();
+    base.commit = Some("fedcba9876543210fedcba9876543210fedcba98".to_string());
+    let body = render(&base, &head_with_findings(2), &links()).unwrap();
+
+    assert!(body.contains("The base could not be read"), "{body}");
+    assert!(
+        body.contains("- Resolved error: repository folder"),
+        "{body}"
+    );
+    assert!(!body.contains("New findings"), "{body}");
+}
+
 #[test]
 fn body_without_change_is_short() {
     let body = render(&base(), &base(), &links()).unwrap();

@@ -232,6 +232,56 @@ fn load_reads_file_at_root() {
     assert_eq!(file.rules.exclude, ["old/**"]);
 }
 
+#[test]
+fn load_names_line_of_non_utf8_bytes() {
+    let folder = TempDir::new().expect("temporary folder");
+    std::fs::write(
+        folder.path().join(REPO_FILE_NAME),
+        b"exclude = []\n# caf\xe9 in Latin-1\n",
+    )
+    .expect("write the file");
+
+    let error = RepoFile::load(folder.path()).expect_err("the file is not UTF-8");
+
+    assert_eq!((error.line, error.column), (2, 6));
+    assert!(
+        error.message.contains("not UTF-8 text"),
+        "{}",
+        error.message
+    );
+    assert!(
+        !error.message.contains("stream did not"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.help.contains("save the file as UTF-8"),
+        "{}",
+        error.help
+    );
+}
+
+#[test]
+fn waiver_missing_key_points_at_its_table() {
+    let text = "exclude = [\"legacy/**\"]\n\n[[waiver]]\nid = \"read-only\"\nreason = \"r\"\nexpires = 2099-12-31\n\n\
+                [[waiver]]\nid = \"healthcheck\"\nreason = \"r\"\n";
+    let error = parse_error(text);
+
+    assert_eq!((error.line, error.column), (8, 1));
+    assert_eq!(error.message, "missing key `expires` in [[waiver]]");
+}
+
+#[test]
+fn inline_waiver_missing_key_names_its_key() {
+    let error = parse_error("exclude = []\nwaiver = [{ id = \"healthcheck\", reason = \"r\" }]\n");
+
+    assert_eq!(error.line, 2);
+    assert_eq!(
+        error.message,
+        "missing key `expires` in an inline `waiver` table"
+    );
+}
+
 // The binary: `check` with and without the file, and `scan`, which ignores it.
 
 /// A single-stage image without a healthcheck, run by a Compose service that drops every

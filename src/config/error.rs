@@ -243,6 +243,12 @@ impl SourceText<'_> {
         if let Some(captures) = HEADER.captures(covered) {
             return captures[0].trim().to_string();
         }
+        // An inline table (`waiver = [{ id = "..." }]`) is named by the key it is the value of.
+        if covered.starts_with('{') {
+            if let Some(key) = key_before(self.text, span.start) {
+                return format!("an inline `{key}` table");
+            }
+        }
         table_before(self.text, span.start)
     }
 }

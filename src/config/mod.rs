@@ -6,6 +6,7 @@ mod raw;
 mod repo_file;
 mod rules;
 mod template;
+mod text;
 mod validate;
 
 pub use error::ConfigError;
@@ -213,13 +214,16 @@ impl Waiver {
 impl Config {
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
-            path: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the configuration file: {error}"),
-            help: "check the path given with --config, or run `dockgrade init` to write a template"
-                .to_string(),
+        let text = text::read_text(path).map_err(|failure| match failure {
+            text::ReadFailure::NotUtf8(error) => error,
+            text::ReadFailure::Io(error) => ConfigError {
+                path: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                message: format!("cannot read the configuration file: {error}"),
+                help: "check the path given with --config, or run `dockgrade init` to write a template"
+                    .to_string(),
+            },
         })?;
         Config::parse(&text, path)
     }

@@ -8,6 +8,7 @@
 use super::error::{ConfigError, FileKind, SourceText};
 use super::raw::RawRules;
 use super::rules::validate_rules;
+use super::text::{read_text, ReadFailure};
 use super::RepoRules;
 use std::path::{Path, PathBuf};
 
@@ -26,10 +27,13 @@ impl RepoFile {
     /// Reads `ROOT/.dockgrade.toml` when the file exists; `Ok(None)` when it does not.
     pub fn load(root: &Path) -> Result<Option<RepoFile>, ConfigError> {
         let path = root.join(REPO_FILE_NAME);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_text(&path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
+            Err(ReadFailure::NotUtf8(error)) => return Err(error),
+            Err(ReadFailure::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(None)
+            }
+            Err(ReadFailure::Io(error)) => {
                 return Err(ConfigError {
                     path,
                     line: 0,

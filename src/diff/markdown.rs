@@ -139,6 +139,8 @@ struct SummaryRow {
     controls: Vec<VerdictChange>,
     new_findings: usize,
     fixed_findings: usize,
+    /// Why findings are not compared, when the repository could not be read on a side.
+    reading: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -152,6 +154,10 @@ struct VerdictChange {
 struct RepoView {
     name: String,
     source: String,
+    /// The old source of a repository that moved.
+    old_source: Option<String>,
+    /// Why findings are not compared, when the repository could not be read on a side.
+    reading: Option<&'static str>,
     old_commit: Option<String>,
     new_commit: Option<String>,
     old_grade: String,
@@ -274,6 +280,7 @@ impl SummaryRow {
                 .collect(),
             new_findings,
             fixed_findings,
+            reading: repo.reading.describe(),
         }
     }
 
@@ -292,6 +299,7 @@ impl SummaryRow {
             controls: Vec::new(),
             new_findings: 0,
             fixed_findings: 0,
+            reading: None,
         }
     }
 }
@@ -340,6 +348,8 @@ impl RepoView {
         RepoView {
             name: repo.name.clone(),
             source: repo.source.clone(),
+            old_source: repo.old_source.clone(),
+            reading: repo.reading.describe(),
             old_commit: repo.old_commit.clone(),
             new_commit: repo.new_commit.clone(),
             old_grade: grade_label(&repo.old_grade),

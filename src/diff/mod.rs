@@ -6,6 +6,12 @@
 //! into a report. The diff is plain data, so other commands (such as a pull-request comment)
 //! can render it their own way or decide on it with [`ScorecardDiff::is_worse`].
 //!
+//! Repositories pair by name and source, or by a name that appears once in each scorecard (a
+//! moved repository). A repository that could not be read on a side (grade `error`) has no
+//! verdicts there, so only its grade, source and errors are compared: its findings are neither
+//! new nor fixed. A repository read in part (errors and a grade) is compared as usual, except
+//! for findings in the files its errors name. [`Reading`] gives the whole rule.
+//!
 //! ```
 //! use dockgrade::diff::{self, LinkTarget, MarkdownOptions};
 //! use dockgrade::scorecard::Scorecard;
@@ -26,10 +32,13 @@
 mod findings;
 pub mod json;
 pub mod markdown;
+mod pairing;
+mod reading;
 mod worse;
 
 pub use findings::compare_findings;
 pub use markdown::{LinkBuilder, LinkTarget, MarkdownOptions};
+pub use reading::Reading;
 pub use worse::Worsening;
 
 use crate::controls::CONTROLS;
@@ -37,8 +46,9 @@ use crate::finding::Finding;
 use crate::scorecard::{
     BlockerResult, RepoError, RepoReport, Score, Scorecard, Verdict, WaiverReport,
 };
+use reading::Unread;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The change between an old and a new scorecard.
 ///
@@ -68,6 +78,8 @@ pub struct RepoSummary {
     pub source: String,
     pub commit: Option<String>,
     pub grade: Grade,
+    /// The repository's errors in its scorecard. For an added repository they are new errors.
+    pub errors: Vec<RepoError>,
 }
 
 /// A repository's grade with its score.
@@ -78,12 +90,22 @@ pub struct Grade {
     pub score: Option<Score>,
 }
 
-/// The changes of one repository that is in both scorecards. Repositories match by name and
-/// source. A new commit alone is not a change.
+/// The changes of one repository that is in both scorecards. Repositories pair by name and
+/// source, or by a name unique in both (see [`compare`]). A new commit alone is not a change.
+///
+/// When the repository could not be read on either side (see [`Reading`]), the controls,
+/// blockers, findings and waivers are empty and only the grade, source, commit and errors are
+/// compared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RepoDiff {
     pub name: String,
+    /// The source in the new scorecard.
     pub source: String,
+    /// The source in the old scorecard when it differs: the repository moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_source: Option<String>,
+    /// Whether the repository could be read in each scorecard.
+    pub reading: Reading,
     pub old_commit: Option<String>,
     pub new_commit: Option<String>,
     pub old_grade: Grade,
@@ -168,6 +190,7 @@ impl RepoSummary {
             source: repo.source.clone(),
             commit: repo.commit.clone(),
             grade: Grade::of(repo),
+            errors: repo.errors.clone(),
         }
     }
 }
@@ -188,11 +211,23 @@ impl ScorecardDiff {
     /// - a grade that went from one letter to a lower one,
     /// - a control whose verdict became `fail`,
     /// - a blocker that caps the grade now and did not before (new, or no longer waived),
-    /// - a new error.
+    /// - a new error, including a repository that became unreadable and every error of an added
+    ///   repository.
     ///
-    /// Added and removed repositories are neither better nor worse.
+    /// An added repository without errors and a removed repository are neither better nor worse.
     pub fn worsenings(&self) -> Vec<Worsening> {
-        self.changed.iter().flat_map(worse::of_repo).collect()
+        let mut found: Vec<(&str, Vec<Worsening>)> = self
+            .changed
+            .iter()
+            .map(|repo| (repo.name.as_str(), worse::of_repo(repo)))
+            .chain(
+                self.added
+                    .iter()
+                    .map(|repo| (repo.name.as_str(), worse::of_added(repo))),
+            )
+            .collect();
+        found.sort_by_key(|(name, _)| *name);
+        found.into_iter().flat_map(|(_, list)| list).collect()
     }
 }
 
@@ -204,6 +239,7 @@ impl RepoDiff {
 
     fn has_changes(&self) -> bool {
         self.grade_changed()
+            || self.old_source.is_some()
             || !self.controls.is_empty()
             || !self.blockers.is_empty()
             || !self.other_findings.is_empty()
@@ -222,78 +258,62 @@ impl ControlDiff {
 
 /// Compares two scorecards.
 ///
-/// Repositories match by name and source. When a scorecard lists the same name and source more
-/// than once, the copies are paired in order, and the extra copies count as added or removed.
+/// Repositories pair by name and source; a repository left without a partner pairs by its
+/// name when the name appears once in each scorecard (it moved). Repositories still without a
+/// partner count as added or removed. See the `pairing` module for the whole rule.
 pub fn compare(old: &Scorecard, new: &Scorecard) -> ScorecardDiff {
-    let old_repos = by_key(&old.repos);
-    let mut new_repos = by_key(&new.repos);
+    let pairs = pairing::pair(&old.repos, &new.repos);
 
-    let mut added = Vec::new();
-    let mut removed = Vec::new();
     let mut changed = Vec::new();
     let mut unchanged = 0;
-    for (key, old_list) in old_repos {
-        let new_list = new_repos.remove(&key).unwrap_or_default();
-        for index in 0..old_list.len().max(new_list.len()) {
-            match (old_list.get(index), new_list.get(index)) {
-                (Some(before), Some(after)) => {
-                    let diff = compare_repo(before, after);
-                    if diff.has_changes() {
-                        changed.push(diff);
-                    } else {
-                        unchanged += 1;
-                    }
-                }
-                (Some(before), None) => removed.push(RepoSummary::of(before)),
-                (None, Some(after)) => added.push(RepoSummary::of(after)),
-                (None, None) => {}
-            }
+    for (before, after) in pairs.both {
+        let diff = compare_repo(before, after);
+        if diff.has_changes() {
+            changed.push(diff);
+        } else {
+            unchanged += 1;
         }
     }
-    for after in new_repos.into_values().flatten() {
-        added.push(RepoSummary::of(after));
-    }
-    added.sort_by(|a, b| (&a.name, &a.source).cmp(&(&b.name, &b.source)));
 
     ScorecardDiff {
         old_version: old.version.clone(),
         new_version: new.version.clone(),
-        added,
-        removed,
+        added: pairs.added.into_iter().map(RepoSummary::of).collect(),
+        removed: pairs.removed.into_iter().map(RepoSummary::of).collect(),
         changed,
         unchanged,
     }
 }
 
-/// Groups repositories by name and source, keeping their order within a group.
-fn by_key(repos: &[RepoReport]) -> BTreeMap<(&str, &str), Vec<&RepoReport>> {
-    let mut grouped: BTreeMap<(&str, &str), Vec<&RepoReport>> = BTreeMap::new();
-    for repo in repos {
-        grouped
-            .entry((repo.name.as_str(), repo.source.as_str()))
-            .or_default()
-            .push(repo);
-    }
-    grouped
-}
-
-/// Compares the two reports of one repository.
+/// Compares the two reports of one repository, following the rule of the `reading` module for
+/// a repository that could not be read, or was read in part, on either side.
 pub fn compare_repo(old: &RepoReport, new: &RepoReport) -> RepoDiff {
     let (new_errors, resolved_errors) = compare_errors(&old.errors, &new.errors);
-    RepoDiff {
+    let reading = Reading::of(old, new);
+    let unread = Unread::of(&old.errors, &new.errors);
+    let mut diff = RepoDiff {
         name: new.name.clone(),
         source: new.source.clone(),
+        old_source: (old.source != new.source).then(|| old.source.clone()),
+        reading,
         old_commit: old.commit.clone(),
         new_commit: new.commit.clone(),
         old_grade: Grade::of(old),
         new_grade: Grade::of(new),
-        controls: compare_controls(old, new),
-        blockers: compare_blockers(old, new),
-        other_findings: compare_findings(&old.findings, &new.findings),
-        expired_waivers: newly_expired(&old.waivers, &new.waivers),
+        controls: Vec::new(),
+        blockers: Vec::new(),
+        other_findings: FindingChanges::default(),
+        expired_waivers: Vec::new(),
         new_errors,
         resolved_errors,
+    };
+    if reading.compares_results() {
+        diff.controls = compare_controls(old, new, &unread);
+        diff.blockers = compare_blockers(old, new, &unread);
+        diff.other_findings = unread.leave_out(compare_findings(&old.findings, &new.findings));
+        diff.expired_waivers = newly_expired(&old.waivers, &new.waivers);
     }
+    diff
 }
 
 /// Returns the control ids of both reports: the matrix columns first, then other ids
@@ -311,7 +331,7 @@ fn control_ids<'a>(old: &'a RepoReport, new: &'a RepoReport) -> Vec<&'a str> {
     ids
 }
 
-fn compare_controls(old: &RepoReport, new: &RepoReport) -> Vec<ControlDiff> {
+fn compare_controls(old: &RepoReport, new: &RepoReport, unread: &Unread) -> Vec<ControlDiff> {
     let mut diffs = Vec::new();
     for id in control_ids(old, new) {
         let before = old.controls.get(id);
@@ -320,10 +340,10 @@ fn compare_controls(old: &RepoReport, new: &RepoReport) -> Vec<ControlDiff> {
             id: id.to_string(),
             old_verdict: before.map_or(Verdict::NotApplicable, |result| result.verdict),
             new_verdict: after.map_or(Verdict::NotApplicable, |result| result.verdict),
-            findings: compare_findings(
+            findings: unread.leave_out(compare_findings(
                 before.map_or(&[], |result| &result.findings),
                 after.map_or(&[], |result| &result.findings),
-            ),
+            )),
         };
         if diff.verdict_changed() || !diff.findings.is_empty() {
             diffs.push(diff);
@@ -332,7 +352,7 @@ fn compare_controls(old: &RepoReport, new: &RepoReport) -> Vec<ControlDiff> {
     diffs
 }
 
-fn compare_blockers(old: &RepoReport, new: &RepoReport) -> Vec<BlockerDiff> {
+fn compare_blockers(old: &RepoReport, new: &RepoReport, unread: &Unread) -> Vec<BlockerDiff> {
     let ids: BTreeSet<&str> = old
         .blockers
         .iter()
@@ -362,7 +382,7 @@ fn compare_blockers(old: &RepoReport, new: &RepoReport) -> Vec<BlockerDiff> {
             id: id.to_string(),
             old: state(&before),
             new: state(&after),
-            findings: compare_findings(&findings(&before), &findings(&after)),
+            findings: unread.leave_out(compare_findings(&findings(&before), &findings(&after))),
         };
         if diff.old != diff.new || !diff.findings.is_empty() {
             diffs.push(diff);

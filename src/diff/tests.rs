@@ -3,6 +3,7 @@
 use super::*;
 use crate::finding::Outcome;
 use crate::scorecard::{AppliedWaiver, BlockerResult, ControlResult};
+use std::collections::BTreeMap;
 
 fn finding(id: &str, outcome: Outcome, line: usize, quote: &str) -> Finding {
     Finding {
@@ -157,14 +158,170 @@ fn added_and_removed_repositories_are_listed_sorted() {
 }
 
 #[test]
-fn repositories_match_by_name_and_source() {
+fn moved_repository_pairs_by_unique_name() {
     let mut moved = repo("api");
     moved.source = "services/api".to_string();
     let diff = compare(&card(vec![repo("api")]), &card(vec![moved]));
-    assert_eq!(diff.added.len(), 1);
-    assert_eq!(diff.added[0].source, "services/api");
-    assert_eq!(diff.removed.len(), 1);
+    assert!(diff.added.is_empty(), "{diff:#?}");
+    assert!(diff.removed.is_empty(), "{diff:#?}");
+    let changed = only_repo(&diff);
+    assert_eq!(changed.source, "services/api");
+    assert_eq!(changed.old_source.as_deref(), Some("examples/api"));
+    assert!(changed.controls.is_empty(), "{changed:#?}");
+}
+
+#[test]
+fn repeated_name_does_not_pair_across_sources() {
+    let mut moved = repo("api");
+    moved.source = "services/api".to_string();
+    let mut other = repo("api");
+    other.source = "tools/api".to_string();
+    let diff = compare(&card(vec![repo("api")]), &card(vec![moved, other]));
+    assert_eq!(diff.added.len(), 2, "{diff:#?}");
+    assert_eq!(diff.removed.len(), 1, "{diff:#?}");
     assert_eq!(diff.removed[0].source, "examples/api");
+}
+
+#[test]
+fn moved_to_missing_folder_is_worse() {
+    let mut gone = unreadable("api", "repository folder services/api not found");
+    gone.source = "services/api".to_string();
+    let diff = compare(&card(vec![repo("api")]), &card(vec![gone]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.reading, Reading::BecameUnreadable);
+    assert_eq!(
+        diff.worsenings(),
+        vec![Worsening::NewError {
+            repo: "api".to_string(),
+            message: "repository folder services/api not found".to_string()
+        }]
+    );
+}
+
+/// Builds the row of a repository that could not be read, as the scan writes it.
+fn unreadable(name: &str, message: &str) -> RepoReport {
+    let mut report =
+        crate::pipeline::error_report(name, &format!("examples/{name}"), message.to_string());
+    report.commit = None;
+    report
+}
+
+#[test]
+fn unreadable_repository_has_no_fixed_findings() {
+    let before = repo("api");
+    let after = unreadable("api", "repository path examples/api is not a folder");
+    let diff = compare(&card(vec![before]), &card(vec![after.clone()]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.reading, Reading::BecameUnreadable);
+    assert!(changed.controls.is_empty(), "{changed:#?}");
+    assert!(changed.blockers.is_empty(), "{changed:#?}");
+    assert!(changed.other_findings.is_empty(), "{changed:#?}");
+    assert_eq!(changed.new_errors, after.errors);
+    assert_eq!(changed.new_grade.grade, "error");
+    assert!(diff.is_worse());
+}
+
+#[test]
+fn readable_again_has_no_new_findings() {
+    let before = unreadable("api", "repository folder examples/api not found");
+    let diff = compare(&card(vec![before.clone()]), &card(vec![repo("api")]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.reading, Reading::BecameReadable);
+    assert!(changed.controls.is_empty(), "{changed:#?}");
+    assert!(changed.other_findings.is_empty(), "{changed:#?}");
+    assert_eq!(changed.resolved_errors, before.errors);
+    assert!(!diff.is_worse(), "{:?}", diff.worsenings());
+}
+
+#[test]
+fn unreadable_in_both_with_same_error_is_no_change() {
+    let before = unreadable("api", "repository folder examples/api not found");
+    let diff = compare(&card(vec![before.clone()]), &card(vec![before]));
+    assert!(!diff.has_changes(), "{diff:#?}");
+}
+
+#[test]
+fn added_unreadable_repository_is_worse() {
+    let added = unreadable("web", "repository folder examples/web not found");
+    let diff = compare(&card(vec![repo("api")]), &card(vec![repo("api"), added]));
+    assert_eq!(diff.added.len(), 1);
+    assert_eq!(
+        diff.worsenings(),
+        vec![Worsening::NewError {
+            repo: "web".to_string(),
+            message: "repository folder examples/web not found".to_string()
+        }]
+    );
+}
+
+#[test]
+fn worsenings_of_added_and_changed_follow_names() {
+    let added = unreadable("api", "repository folder examples/api not found");
+    let mut worse_web = repo("web");
+    worse_web.grade = "C".to_string();
+    let diff = compare(&card(vec![repo("web")]), &card(vec![worse_web, added]));
+    let repos: Vec<String> = diff
+        .worsenings()
+        .iter()
+        .map(|worsening| worsening.to_string())
+        .collect();
+    assert_eq!(
+        repos,
+        [
+            "api: error: repository folder examples/api not found",
+            "web: grade B → C"
+        ]
+    );
+}
+
+#[test]
+fn partly_read_file_findings_are_not_fixed() {
+    let old = repo("api");
+    let mut new = repo("api");
+    new.controls.get_mut("non-root").unwrap().findings.clear();
+    new.errors = vec![RepoError {
+        path: Some("Dockerfile".to_string()),
+        message: "not valid UTF-8".to_string(),
+    }];
+    let diff = compare(&card(vec![old]), &card(vec![new]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.reading, Reading::Graded);
+    assert!(changed.controls.is_empty(), "{changed:#?}");
+    assert_eq!(changed.new_errors.len(), 1);
+}
+
+#[test]
+fn partly_read_folder_findings_are_not_new() {
+    let mut old = repo("api");
+    old.errors = vec![RepoError {
+        path: Some("deploy/".to_string()),
+        message: "cannot list the folder".to_string(),
+    }];
+    let mut new = repo("api");
+    let mut hidden = finding("pinned-digest", Outcome::Fail, 1, "FROM alpine");
+    hidden.path = "deploy/Dockerfile".to_string();
+    let mut seen = finding("pinned-digest", Outcome::Fail, 1, "FROM debian");
+    seen.path = "deployment/Dockerfile".to_string();
+    new.controls.get_mut("pinned-digest").unwrap().findings = vec![hidden, seen.clone()];
+    let diff = compare(&card(vec![old]), &card(vec![new]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.controls.len(), 1, "{changed:#?}");
+    assert_eq!(changed.controls[0].findings.new, vec![seen]);
+}
+
+#[test]
+fn error_without_path_leaves_findings_compared() {
+    let old = repo("api");
+    let mut new = repo("api");
+    new.controls.get_mut("non-root").unwrap().findings.clear();
+    new.errors = vec![RepoError {
+        path: None,
+        message: "the clone stopped early".to_string(),
+    }];
+    let diff = compare(&card(vec![old]), &card(vec![new]));
+    let changed = only_repo(&diff);
+    assert_eq!(changed.controls.len(), 1, "{changed:#?}");
+    assert_eq!(changed.controls[0].findings.fixed.len(), 1);
 }
 
 #[test]

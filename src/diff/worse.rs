@@ -1,7 +1,7 @@
 //! The changes that make a repository worse, for `diff --fail-on-worse` and pull-request checks.
 
-use super::{BlockerState, RepoDiff};
-use crate::scorecard::Verdict;
+use super::{BlockerState, RepoDiff, RepoSummary};
+use crate::scorecard::{RepoError, Verdict};
 use serde::Serialize;
 use std::fmt;
 
@@ -76,17 +76,27 @@ pub(super) fn of_repo(repo: &RepoDiff) -> Vec<Worsening> {
             });
         }
     }
-    for error in &repo.new_errors {
+    found.extend(new_errors(&repo.name, &repo.new_errors));
+    found
+}
+
+/// Lists the worsenings of an added repository: each of its errors is new, so one that could
+/// not be read is worse than not being there.
+pub(super) fn of_added(repo: &RepoSummary) -> Vec<Worsening> {
+    new_errors(&repo.name, &repo.errors).collect()
+}
+
+fn new_errors<'a>(repo: &'a str, errors: &'a [RepoError]) -> impl Iterator<Item = Worsening> + 'a {
+    errors.iter().map(move |error| {
         let message = match &error.path {
             Some(path) => format!("{path}: {}", error.message),
             None => error.message.clone(),
         };
-        found.push(Worsening::NewError {
-            repo: repo.name.clone(),
+        Worsening::NewError {
+            repo: repo.to_string(),
             message,
-        });
-    }
-    found
+        }
+    })
 }
 
 /// Ranks a letter grade, higher is better: A is 5 and F is 1. `—` (nothing to grade) and

@@ -4,7 +4,7 @@
 
 use super::links::BlobLinks;
 use super::sync::MARKER;
-use crate::diff::{self, BlockerState, FindingChanges, RepoDiff};
+use crate::diff::{self, BlockerState, FindingChanges, Reading, RepoDiff};
 use crate::finding::{Finding, Outcome};
 use crate::report::{templates, RenderError};
 use crate::scorecard::{RepoReport, Score, Scorecard};
@@ -94,6 +94,9 @@ struct CommentView {
     changed: bool,
     base_commit: String,
     head_commit: String,
+    /// Which side could not be read, as a clause, when one could not: then no verdict or
+    /// finding is compared.
+    unreadable: Option<&'static str>,
     controls: Vec<ControlRow>,
     blockers: Vec<BlockerRow>,
     new_errors: Vec<String>,
@@ -148,6 +151,7 @@ impl CommentView {
             changed: false,
             base_commit: short(&base.commit),
             head_commit: short(&head.commit),
+            unreadable: None,
             controls: Vec::new(),
             blockers: Vec::new(),
             new_errors: Vec::new(),
@@ -168,6 +172,12 @@ impl CommentView {
     }
 
     fn fill(&mut self, repo: &RepoDiff, links: &BlobLinks) {
+        self.unreadable = match repo.reading {
+            Reading::Graded => None,
+            Reading::BecameUnreadable => Some("The head could not be read"),
+            Reading::BecameReadable => Some("The base could not be read"),
+            Reading::Unreadable => Some("Neither the base nor the head could be read"),
+        };
         self.controls = repo
             .controls
             .iter()

@@ -54,7 +54,7 @@ impl LocalOptions {
 pub enum SourceError {
     #[error("repository folder {} not found", path.display())]
     NotFound { path: PathBuf },
-    #[error("repository path {} is not a folder", path.display())]
+    #[error("repository path {} is not a folder: dockgrade grades folders, so give the folder that holds it", path.display())]
     NotAFolder { path: PathBuf },
     #[error("cannot read repository folder {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
