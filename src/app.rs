@@ -298,6 +298,8 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
             return cli::EXIT_INTERNAL;
         }
     };
+    // NOTE: the --update file is first looked at here, after grading, so a folder or a file
+    // without markers is reported only once a long GitHub scan has finished.
     if let Some(path) = &args.update {
         match crate::update::update_file(path, &rendered) {
             Ok(UpdateOutcome::Unchanged) => info!(file = %path.display(), "unchanged"),
