@@ -71,6 +71,15 @@ fn scan(
     if let Err(code) = check_update_format(args) {
         return code;
     }
+    if let (Some(shard), Some(_)) = (shard, &args.update) {
+        eprintln!(
+            "error: --update cannot be used with --shard, because shard {shard} alone would replace \
+             the whole scorecard on the page\n\
+             help: merge the shards' JSON reports, then --update: \
+             `dockgrade merge shard-*.json --update FILE`"
+        );
+        return cli::EXIT_USAGE;
+    }
     let config = match Config::load(config_path) {
         Ok(config) => config,
         Err(error) => {
@@ -237,15 +246,13 @@ fn merge(args: &cli::MergeArgs) -> u8 {
         .map(|path| crate::merge::read_report(path))
         .collect::<Result<Vec<_>, _>>()
         .and_then(|reports| crate::merge::merge(reports, args.allow_partial));
+    // An input report that is missing or cannot be read exits with 2 as an invalid one does,
+    // as in `diff`: the user fixes the arguments. Exit code 1 stays for the output.
     let merged = match merged {
         Ok(merged) => merged,
         Err(error) => {
             eprintln!("error: {error}");
-            return if error.is_invalid_input() {
-                cli::EXIT_USAGE
-            } else {
-                cli::EXIT_INTERNAL
-            };
+            return cli::EXIT_USAGE;
         }
     };
     if !merged.missing.is_empty() {
@@ -291,6 +298,8 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
             return cli::EXIT_INTERNAL;
         }
     };
+    // NOTE: the --update file is first looked at here, after grading, so a folder or a file
+    // without markers is reported only once a long GitHub scan has finished.
     if let Some(path) = &args.update {
         match crate::update::update_file(path, &rendered) {
             Ok(UpdateOutcome::Unchanged) => info!(file = %path.display(), "unchanged"),
@@ -307,6 +316,11 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
     } else if let Err(error) = write_output(args.output.as_deref(), &rendered) {
         eprintln!("error: {error}");
         return cli::EXIT_INTERNAL;
+    }
+    if format == report::Format::Sarif {
+        if let Some(warning) = report::sarif_upload_limit_warning(scorecard) {
+            warn!("{warning}");
+        }
     }
 
     let unreadable: Vec<&str> = scorecard

@@ -45,7 +45,7 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Check(CheckArgs),
     /// Combine the JSON reports of `scan --shard I/N` runs into one scorecard.
-    #[command(after_help = EXIT_CODES_HELP)]
+    #[command(after_help = MERGE_EXIT_CODES_HELP)]
     Merge(MergeArgs),
     /// Show what the loader understood of a Dockerfile or Compose file.
     Inspect(InspectArgs),
@@ -138,6 +138,14 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 }
+
+const MERGE_EXIT_CODES_HELP: &str = "Exit codes:
+  0  success
+  1  the report cannot be written (to --output, the --update file or stdout)
+  2  invalid arguments, or a shard's report that is missing, cannot be read, is invalid or does
+     not belong with the others
+  3  a repository graded below --fail-under
+  4  a merged repository could not be read (it appears as an error row); takes precedence over 3";
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {

@@ -2,7 +2,8 @@
 //! unsharded scan of the same repos.toml would have written.
 
 use crate::scorecard::{ReadError, RepoReport, Scorecard, ShardInfo};
-use std::collections::{BTreeMap, HashMap};
+use crate::shard::{shard_index, Shard};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One input report and the file it came from.
@@ -12,10 +13,11 @@ pub struct ShardReport {
     pub scorecard: Scorecard,
 }
 
-/// A reason the shard reports cannot be merged. Every variant names the files involved.
+/// A reason the shard reports cannot be merged. Every variant names the files involved, and
+/// every one is an input the user must fix, so `merge` exits with code 2 for all of them.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    #[error("cannot read {path}: {source}", path = .path.display())]
+    #[error("cannot read {path}: {source}\nhelp: pass the JSON report that `dockgrade scan --shard I/N --format json --output FILE` wrote", path = .path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -24,6 +26,22 @@ pub enum MergeError {
     Invalid { path: PathBuf, error: ReadError },
     #[error("{path} is not the report of a shard\nhelp: write each shard with `dockgrade scan --shard I/N --format json --output FILE`", path = .0.display())]
     NotAShard(PathBuf),
+    #[error("{path} has an invalid shard header {index}/{count}: {problem}\nhelp: the file was changed after `scan --shard` wrote it, so scan that shard again", path = .path.display())]
+    InvalidShard {
+        path: PathBuf,
+        index: u32,
+        count: u32,
+        problem: String,
+    },
+    #[error("{path} is shard {index}/{count} but lists repository {name} ({repo_source}), which belongs to shard {belongs}/{count}\nhelp: a repository's shard depends only on its source, so the file was changed after `scan --shard` wrote it. Scan shard {index}/{count} again", path = .path.display())]
+    ForeignRepository {
+        path: PathBuf,
+        index: u32,
+        count: u32,
+        name: String,
+        repo_source: String,
+        belongs: u32,
+    },
     #[error("{path} is shard {index}/{count} but {first} is shard {first_index}/{first_count}\nhelp: pass the reports of one run, scanned with the same shard count", path = .path.display(), first = .first.display())]
     CountMismatch {
         path: PathBuf,
@@ -61,23 +79,8 @@ pub enum MergeError {
         index: u32,
         count: u32,
     },
-    #[error("repository {name} ({repo_source}) is in both {first} and {path}\nhelp: pass the reports of one run only, because its shards never share a repository", path = .path.display(), first = .first.display())]
-    RepeatedRepository {
-        name: String,
-        repo_source: String,
-        path: PathBuf,
-        first: PathBuf,
-    },
     #[error("{} missing: {}\nhelp: pass every shard's report, or --allow-partial to merge the shards there are", if .missing.len() == 1 { "a shard is" } else { "shards are" }, .missing.join(", "))]
     MissingShards { missing: Vec<String> },
-}
-
-impl MergeError {
-    /// Tells whether the error is in the inputs' content, which exits with code 2, rather than
-    /// a file that cannot be read.
-    pub fn is_invalid_input(&self) -> bool {
-        !matches!(self, MergeError::Read { .. })
-    }
 }
 
 /// The merged scorecard, and the shards missing from it (empty unless partial merges are
@@ -107,19 +110,30 @@ pub fn read_report(path: &Path) -> Result<ShardReport, MergeError> {
 /// Merges shard reports into one scorecard, sorted as `scan` sorts it and without shard
 /// information, so that its reports are the bytes an unsharded scan writes.
 ///
-/// The reports must come from one run, so they must have the same shard count, repos.toml
-/// fingerprint, date and dockgrade version. No shard may appear twice, and no repository may
-/// appear in two shards. Every shard from 1 to the count must be present unless
-/// `allow_partial` is set.
+/// Each report's shard header must be a valid shard, and every repository in it must belong
+/// to that shard. The reports must come from one run, so they must have the same shard count,
+/// repos.toml fingerprint, date and dockgrade version. No shard may appear twice. Every shard
+/// from 1 to the count must be present unless `allow_partial` is set.
+///
+/// Two reports of one run never share a repository: each repository is checked to belong to
+/// its report's shard, and no shard appears twice.
 pub fn merge(reports: Vec<ShardReport>, allow_partial: bool) -> Result<Merged, MergeError> {
     let mut shards: Vec<(ShardReport, ShardInfo)> = Vec::with_capacity(reports.len());
     for report in reports {
         let Some(info) = report.scorecard.shard.clone() else {
             return Err(MergeError::NotAShard(report.path));
         };
+        let shard =
+            Shard::new(info.index, info.count).map_err(|problem| MergeError::InvalidShard {
+                path: report.path.clone(),
+                index: info.index,
+                count: info.count,
+                problem,
+            })?;
         if let Some((first, first_info)) = shards.first() {
             check_same_run(first, first_info, &report, &info)?;
         }
+        check_membership(&report, shard)?;
         shards.push((report, info));
     }
     let Some((first, first_info)) = shards.first() else {
@@ -150,24 +164,6 @@ pub fn merge(reports: Vec<ShardReport>, allow_partial: bool) -> Result<Merged, M
         return Err(MergeError::MissingShards { missing });
     }
 
-    // A repository's shard depends only on its source, so one source in two reports means the
-    // reports overlap. One report may list a source twice: two repos.toml entries can name the
-    // same folder with different settings.
-    let mut owner_of_source: HashMap<&str, &Path> = HashMap::new();
-    for (report, _) in &shards {
-        for repo in &report.scorecard.repos {
-            let owner = *owner_of_source.entry(&repo.source).or_insert(&report.path);
-            if owner != report.path {
-                return Err(MergeError::RepeatedRepository {
-                    name: repo.name.clone(),
-                    repo_source: repo.source.clone(),
-                    path: report.path.clone(),
-                    first: owner.to_path_buf(),
-                });
-            }
-        }
-    }
-
     // Within each report the rows are already in scan order, so taking the reports by shard
     // index and sorting stably keeps repeated entries in the order an unsharded scan has.
     shards.sort_by_key(|(_, info)| info.index);
@@ -182,6 +178,29 @@ pub fn merge(reports: Vec<ShardReport>, allow_partial: bool) -> Result<Merged, M
             ..Scorecard::new(repos)
         },
         missing,
+    })
+}
+
+/// Checks that every repository in the report belongs to its shard, recomputed from the
+/// repository's source with the function `scan --shard` selects repositories by. One report
+/// may list a source twice: two repos.toml entries can name the same folder with different
+/// settings.
+fn check_membership(report: &ShardReport, shard: Shard) -> Result<(), MergeError> {
+    let Some(repo) = report
+        .scorecard
+        .repos
+        .iter()
+        .find(|repo| !shard.contains(&repo.source))
+    else {
+        return Ok(());
+    };
+    Err(MergeError::ForeignRepository {
+        path: report.path.clone(),
+        index: shard.index,
+        count: shard.count,
+        name: repo.name.clone(),
+        repo_source: repo.source.clone(),
+        belongs: shard_index(&repo.source, shard.count),
     })
 }
 
@@ -252,6 +271,20 @@ mod tests {
         }
     }
 
+    /// Returns the first of `x/<name>`, `x/<name>-1`, `x/<name>-2`, ... that belongs to shard
+    /// `index` of `count`.
+    fn source_in(name: &str, index: u32, count: u32) -> String {
+        std::iter::once(format!("x/{name}"))
+            .chain((1..).map(|number| format!("x/{name}-{number}")))
+            .find(|source| shard_index(source, count) == index)
+            .expect("some source falls into every shard")
+    }
+
+    /// Returns a repository named `name` whose source belongs to shard `index` of `count`.
+    fn repo_in(name: &str, index: u32, count: u32) -> RepoReport {
+        repo(name, &source_in(name, index, count))
+    }
+
     fn info(index: u32, count: u32) -> ShardInfo {
         ShardInfo {
             index,
@@ -271,12 +304,16 @@ mod tests {
         }
     }
 
-    fn names(scorecard: &Scorecard) -> Vec<(&str, &str)> {
+    fn names(scorecard: &Scorecard) -> Vec<&str> {
         scorecard
             .repos
             .iter()
-            .map(|repo| (repo.name.as_str(), repo.source.as_str()))
+            .map(|repo| repo.name.as_str())
             .collect()
+    }
+
+    fn first_line(error: &MergeError) -> String {
+        error.to_string().lines().next().unwrap_or("").to_string()
     }
 
     #[test]
@@ -286,39 +323,43 @@ mod tests {
                 shard(
                     "2.json",
                     info(2, 2),
-                    vec![repo("b", "x/b"), repo("d", "x/d")],
+                    vec![repo_in("b", 2, 2), repo_in("d", 2, 2)],
                 ),
                 shard(
                     "1.json",
                     info(1, 2),
-                    vec![repo("a", "x/a"), repo("c", "x/c")],
+                    vec![repo_in("a", 1, 2), repo_in("c", 1, 2)],
                 ),
             ],
             false,
         )
         .expect("the shards merge");
-        assert_eq!(
-            names(&merged.scorecard),
-            vec![("a", "x/a"), ("b", "x/b"), ("c", "x/c"), ("d", "x/d")]
-        );
+        assert_eq!(names(&merged.scorecard), vec!["a", "b", "c", "d"]);
         assert_eq!(merged.scorecard.shard, None);
         assert!(merged.missing.is_empty());
     }
 
     #[test]
     fn same_name_sorts_by_source() {
+        let first = source_in("api", 1, 2);
+        let second = source_in("api", 2, 2);
         let merged = merge(
             vec![
-                shard("1.json", info(1, 2), vec![repo("api", "z/api")]),
-                shard("2.json", info(2, 2), vec![repo("api", "a/api")]),
+                shard("1.json", info(1, 2), vec![repo("api", &first)]),
+                shard("2.json", info(2, 2), vec![repo("api", &second)]),
             ],
             false,
         )
         .expect("the shards merge");
-        assert_eq!(
-            names(&merged.scorecard),
-            vec![("api", "a/api"), ("api", "z/api")]
-        );
+        let mut expected = vec![first, second];
+        expected.sort();
+        let sources: Vec<&str> = merged
+            .scorecard
+            .repos
+            .iter()
+            .map(|repo| repo.source.as_str())
+            .collect();
+        assert_eq!(sources, expected);
     }
 
     #[test]
@@ -357,6 +398,56 @@ mod tests {
     }
 
     #[test]
+    fn rejects_zero_count_header() {
+        let error = merge(vec![shard("a.json", info(2, 0), Vec::new())], false).unwrap_err();
+        assert!(
+            matches!(error, MergeError::InvalidShard { .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            first_line(&error),
+            "a.json has an invalid shard header 2/0: the shard count must be at least 1, such as 1/1"
+        );
+    }
+
+    #[test]
+    fn rejects_zero_count_header_with_allow_partial() {
+        let error = merge(vec![shard("a.json", info(0, 0), Vec::new())], true).unwrap_err();
+        assert!(
+            matches!(error, MergeError::InvalidShard { .. }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn rejects_index_above_count_header() {
+        let error = merge(
+            vec![
+                shard("a.json", info(1, 4), Vec::new()),
+                shard("c.json", info(3, 4), Vec::new()),
+                shard("d.json", info(4, 4), Vec::new()),
+                shard("e.json", info(5, 4), Vec::new()),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            first_line(&error),
+            "e.json has an invalid shard header 5/4: the index counts from 1 to the shard count, so expected 1/4 to 4/4"
+        );
+    }
+
+    #[test]
+    fn rejects_index_zero_header() {
+        let error = merge(vec![shard("a.json", info(0, 1), Vec::new())], false).unwrap_err();
+        assert!(
+            matches!(error, MergeError::InvalidShard { .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("help: "), "{error}");
+    }
+
+    #[test]
     fn rejects_different_counts() {
         let error = merge(
             vec![
@@ -367,8 +458,8 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            error.to_string().lines().next(),
-            Some("b.json is shard 2/3 but a.json is shard 1/4")
+            first_line(&error),
+            "b.json is shard 2/3 but a.json is shard 1/4"
         );
     }
 
@@ -430,25 +521,54 @@ mod tests {
             false,
         )
         .unwrap_err();
+        assert_eq!(first_line(&error), "b.json and a.json are both shard 1/2");
+    }
+
+    #[test]
+    fn rejects_repository_of_other_shard() {
+        let moved = source_in("api", 2, 2);
+        let error = merge(
+            vec![
+                shard("a.json", info(1, 2), vec![repo("api", &moved)]),
+                shard("b.json", info(2, 2), Vec::new()),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, MergeError::ForeignRepository { .. }),
+            "{error:?}"
+        );
         assert_eq!(
-            error.to_string().lines().next(),
-            Some("b.json and a.json are both shard 1/2")
+            first_line(&error),
+            format!("a.json is shard 1/2 but lists repository api ({moved}), which belongs to shard 2/2")
         );
     }
 
     #[test]
     fn rejects_repository_in_two_shards() {
+        let api = repo_in("api", 1, 2);
         let error = merge(
             vec![
-                shard("a.json", info(1, 2), vec![repo("api", "x/api")]),
-                shard("b.json", info(2, 2), vec![repo("api", "x/api")]),
+                shard("a.json", info(1, 2), vec![api.clone()]),
+                shard("b.json", info(2, 2), vec![api]),
             ],
             false,
         )
         .unwrap_err();
-        assert_eq!(
-            error.to_string().lines().next(),
-            Some("repository api (x/api) is in both a.json and b.json")
+        assert!(first_line(&error).starts_with("b.json is shard 2/2 but lists repository api"));
+    }
+
+    #[test]
+    fn rejects_repository_of_other_shard_with_allow_partial() {
+        let error = merge(
+            vec![shard("c.json", info(3, 4), vec![repo_in("api", 1, 4)])],
+            true,
+        )
+        .unwrap_err();
+        assert!(
+            first_line(&error).ends_with("which belongs to shard 1/4"),
+            "{error}"
         );
     }
 
@@ -462,16 +582,13 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert_eq!(
-            error.to_string().lines().next(),
-            Some("shards are missing: 2/4, 4/4")
-        );
+        assert_eq!(first_line(&error), "shards are missing: 2/4, 4/4");
     }
 
     #[test]
     fn allow_partial_lists_missing_shards() {
         let merged = merge(
-            vec![shard("c.json", info(3, 4), vec![repo("a", "x/a")])],
+            vec![shard("c.json", info(3, 4), vec![repo_in("a", 3, 4)])],
             true,
         )
         .expect("a partial merge is allowed");
@@ -485,7 +602,7 @@ mod tests {
         let path = folder.path().join("shard-1.json");
         std::fs::write(&path, "{\"tool\": \"other\"}").expect("write the test file");
         let error = read_report(&path).unwrap_err();
-        assert!(error.is_invalid_input());
+        assert!(matches!(error, MergeError::Invalid { .. }), "{error:?}");
         assert!(error.to_string().contains("shard-1.json"), "{error}");
     }
 
@@ -494,7 +611,7 @@ mod tests {
         let error = read_report(Path::new("/nonexistent/shard-1.json"))
             .map(|_| ())
             .unwrap_err();
-        assert!(!error.is_invalid_input());
+        assert!(matches!(error, MergeError::Read { .. }), "{error:?}");
         assert!(error
             .to_string()
             .starts_with("cannot read /nonexistent/shard-1.json"));

@@ -19,6 +19,21 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// Returns shard `index` of `count`, or why that pair is not a shard: the count must be at
+    /// least 1 and the index between 1 and the count. `--shard` and `merge`, which reads the pair
+    /// back from a shard's report, both build shards here, so both apply the same rule.
+    pub fn new(index: u32, count: u32) -> Result<Shard, String> {
+        if count == 0 {
+            return Err("the shard count must be at least 1, such as 1/1".to_string());
+        }
+        if index == 0 || index > count {
+            return Err(format!(
+                "the index counts from 1 to the shard count, so expected 1/{count} to {count}/{count}"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
     /// Tells whether the repository with this `source` belongs to this shard.
     pub fn contains(&self, source: &str) -> bool {
         shard_index(source, self.count) == self.index
@@ -43,15 +58,7 @@ impl FromStr for Shard {
         let Some((index, count)) = parsed else {
             return Err("expected I/N with whole numbers, such as 1/4".to_string());
         };
-        if count == 0 {
-            return Err("the shard count must be at least 1, such as 1/1".to_string());
-        }
-        if index == 0 || index > count {
-            return Err(format!(
-                "the index counts from 1 to the shard count, so expected 1/{count} to {count}/{count}"
-            ));
-        }
-        Ok(Shard { index, count })
+        Shard::new(index, count)
     }
 }
 
@@ -120,6 +127,14 @@ mod tests {
     fn rejects_zero_count() {
         let error = "0/0".parse::<Shard>().unwrap_err();
         assert!(error.contains("at least 1"), "{error}");
+    }
+
+    #[test]
+    fn new_applies_parse_rules() {
+        assert_eq!(Shard::new(3, 4), Ok(Shard { index: 3, count: 4 }));
+        assert_eq!(Shard::new(2, 0), "2/0".parse::<Shard>());
+        assert_eq!(Shard::new(5, 4), "5/4".parse::<Shard>());
+        assert!(Shard::new(0, 1).is_err());
     }
 
     #[test]

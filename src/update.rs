@@ -308,6 +308,10 @@ pub enum UpdateOutcome {
 pub enum UpdateError {
     #[error("cannot update {path}: the file does not exist\nhelp: create it with the two marker lines, for example: printf '{START_MARKER}\\n{END_MARKER}\\n' > {path}", path = .0.display())]
     NotFound(PathBuf),
+    #[error("cannot update {path}: it is a folder, and --update needs a Markdown file\nhelp: pass the Markdown file that contains the marker lines, such as {example}", path = .0.display(), example = .0.join("README.md").display())]
+    Folder(PathBuf),
+    #[error("cannot update {path}: it is not a regular file, and --update needs a Markdown file\nhelp: pass the Markdown file that contains the marker lines", path = .0.display())]
+    NotAFile(PathBuf),
     #[error("cannot update {path}: line {line} is not valid UTF-8\nhelp: save the file as UTF-8", path = .path.display())]
     NotUtf8 { path: PathBuf, line: usize },
     #[error("cannot update {path}: {error}", path = .path.display())]
@@ -332,7 +336,11 @@ impl UpdateError {
     pub fn is_invalid_input(&self) -> bool {
         matches!(
             self,
-            UpdateError::NotFound(_) | UpdateError::NotUtf8 { .. } | UpdateError::Markers { .. }
+            UpdateError::NotFound(_)
+                | UpdateError::Folder(_)
+                | UpdateError::NotAFile(_)
+                | UpdateError::NotUtf8 { .. }
+                | UpdateError::Markers { .. }
         )
     }
 }
@@ -344,7 +352,7 @@ impl UpdateError {
 /// sees either the old or the new file and never a partial one. The original's permissions
 /// are kept, and a symbolic link is followed so that the link stays in place.
 pub fn update_file(path: &Path, report: &str) -> Result<UpdateOutcome, UpdateError> {
-    let bytes = std::fs::read(path).map_err(|source| {
+    let read_error = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
             UpdateError::NotFound(path.to_path_buf())
         } else {
@@ -353,7 +361,17 @@ pub fn update_file(path: &Path, report: &str) -> Result<UpdateOutcome, UpdateErr
                 source,
             }
         }
-    })?;
+    };
+    // Checked before reading: reading a folder fails with an error that does not say what to
+    // pass instead, and reading a FIFO or a device such as /dev/stdin could block or never end.
+    let metadata = std::fs::metadata(path).map_err(read_error)?;
+    if metadata.is_dir() {
+        return Err(UpdateError::Folder(path.to_path_buf()));
+    }
+    if !metadata.is_file() {
+        return Err(UpdateError::NotAFile(path.to_path_buf()));
+    }
+    let bytes = std::fs::read(path).map_err(read_error)?;
     let text = String::from_utf8(bytes).map_err(|error| {
         let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
         UpdateError::NotUtf8 {
@@ -766,6 +784,39 @@ mod tests {
         assert!(message.contains("the file does not exist"), "{message}");
         assert!(message.contains(START_MARKER), "{message}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn update_file_rejects_folder() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let error = update_file(folder.path(), REPORT).unwrap_err();
+        assert!(matches!(error, UpdateError::Folder(_)), "{error:?}");
+        assert!(error.is_invalid_input());
+        let message = error.to_string();
+        assert!(
+            message.contains("it is a folder, and --update needs a Markdown file"),
+            "{message}"
+        );
+        assert!(message.contains("README.md"), "{message}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn update_file_rejects_device() {
+        let error = update_file(Path::new("/dev/null"), REPORT).unwrap_err();
+        assert!(matches!(error, UpdateError::NotAFile(_)), "{error:?}");
+        assert!(error.is_invalid_input());
+        assert!(error.to_string().contains("/dev/null"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn update_file_rejects_socket() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let path = folder.path().join("fleet.md");
+        let _listener = std::os::unix::net::UnixListener::bind(&path).expect("bind a socket");
+        let error = update_file(&path, REPORT).unwrap_err();
+        assert!(matches!(error, UpdateError::NotAFile(_)), "{error:?}");
     }
 
     #[test]

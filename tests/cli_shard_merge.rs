@@ -387,7 +387,7 @@ fn merge_rejects_unsharded_report() {
 }
 
 #[test]
-fn merge_unreadable_file_exits_1() {
+fn merge_missing_file_exits_2() {
     let folder = TempDir::new().expect("temporary folder");
     let absent = folder.path().join("absent.json");
     let output = dockgrade()
@@ -396,8 +396,254 @@ fn merge_unreadable_file_exits_1() {
         .output()
         .expect("dockgrade runs");
     let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
     assert!(stderr.contains("absent.json"), "{stderr}");
+}
+
+#[test]
+fn merge_folder_input_exits_2() {
+    let folder = TempDir::new().expect("temporary folder");
+    let output = dockgrade()
+        .arg("merge")
+        .arg(folder.path())
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&folder.path().display().to_string()),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn merge_unwritable_output_exits_1() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 1, folder.path());
+    let output = dockgrade()
+        .arg("merge")
+        .args(&shards)
+        .arg("--output")
+        .arg(folder.path().join("no-such-folder/merged.md"))
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+}
+
+#[test]
+fn merge_help_gives_exit_2_for_unreadable_report() {
+    let output = dockgrade()
+        .args(["merge", "--help"])
+        .output()
+        .expect("dockgrade runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let exit_2 = help
+        .lines()
+        .find(|line| line.trim_start().starts_with("2 "))
+        .unwrap_or_else(|| panic!("no exit code 2 in:\n{help}"));
+    assert!(exit_2.contains("cannot be read"), "{exit_2}");
+    let exit_1 = help
+        .lines()
+        .find(|line| line.trim_start().starts_with("1 "))
+        .unwrap_or_else(|| panic!("no exit code 1 in:\n{help}"));
+    assert!(exit_1.contains("output"), "{exit_1}");
+}
+
+#[test]
+fn readme_gives_exit_2_for_unreadable_merge_report() {
+    let readme = std::fs::read_to_string(manifest_dir().join("README.md")).expect("README.md");
+    let exit_2 = readme
+        .lines()
+        .find(|line| line.starts_with("| 2 |"))
+        .expect("the exit code table has a row for 2");
+    assert!(exit_2.contains("`merge`"), "{exit_2}");
+    assert!(exit_2.contains("missing"), "{exit_2}");
+}
+
+/// Reads a shard's JSON report, lets `change` edit it, and writes it back.
+fn edit_report(path: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut report = read_json(path);
+    change(&mut report);
+    let text = serde_json::to_string_pretty(&report).expect("serialize the report");
+    std::fs::write(path, text).expect("write the report");
+}
+
+#[test]
+fn merge_rejects_zero_shard_count() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 1, folder.path());
+    edit_report(&shards[0], |report| {
+        report["shard"]["index"] = 2.into();
+        report["shard"]["count"] = 0.into();
+    });
+    let output = dockgrade()
+        .arg("merge")
+        .args(&shards)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shard-1-of-1.json has an invalid shard header 2/0"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn merge_rejects_index_above_count() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 4, folder.path());
+    edit_report(&shards[1], |report| report["shard"]["index"] = 5.into());
+    let output = dockgrade()
+        .arg("merge")
+        .args(&shards)
+        .output()
+        .expect("dockgrade runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("shard-2-of-4.json has an invalid shard header 5/4"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("missing"), "{stderr}");
+}
+
+#[test]
+fn merge_rejects_repository_moved_to_other_shard() {
+    let folder = TempDir::new().expect("temporary folder");
+    let shards = scan_shards(&manifest_dir().join("repos.toml"), 2, folder.path());
+    let mut moved = serde_json::Value::Null;
+    edit_report(&shards[0], |report| {
+        let repos = report["repos"].as_array_mut().expect("repos is an array");
+        moved = repos.remove(0);
+    });
+    edit_report(&shards[1], |report| {
+        let repos = report["repos"].as_array_mut().expect("repos is an array");
+        repos.push(moved.clone());
+    });
+    let name = moved["name"]
+        .as_str()
+        .expect("the moved repository has a name");
+
+    for partial in [false, true] {
+        let mut command = dockgrade();
+        command.arg("merge");
+        if partial {
+            command.arg("--allow-partial").arg(&shards[1]);
+        } else {
+            command.args(&shards);
+        }
+        let output = command.output().expect("dockgrade runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("shard-2-of-2.json is shard 2/2 but lists repository"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(name), "{stderr}");
+        assert!(stderr.contains("which belongs to shard 1/2"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn shard_reports_say_they_cover_one_shard() {
+    for (format, label) in [
+        ("markdown", "This report covers shard 1 of 2 only"),
+        ("html", "This page covers shard 1 of 2 only"),
+    ] {
+        let stdout = run_expecting(
+            dockgrade().args([
+                "scan", "--today", TODAY, "--shard", "1/2", "--format", format,
+            ]),
+            0,
+        );
+        let text = String::from_utf8(stdout).expect("the report is UTF-8");
+        assert!(text.contains(label), "{format}:\n{text}");
+        assert!(text.contains("dockgrade merge"), "{format}:\n{text}");
+    }
+
+    let stdout = run_expecting(
+        dockgrade().args([
+            "scan", "--today", TODAY, "--shard", "1/2", "--format", "sarif",
+        ]),
+        0,
+    );
+    let log: serde_json::Value = serde_json::from_slice(&stdout).expect("the log is JSON");
+    let runs = log["runs"].as_array().expect("runs is an array");
+    assert!(!runs.is_empty());
+    for run in runs {
+        assert_eq!(run["properties"]["shard"], "1/2", "{run}");
+        assert!(run["automationDetails"]["id"].is_string(), "{run}");
+    }
+}
+
+#[test]
+fn unsharded_reports_have_no_shard_label() {
+    for format in ["markdown", "html"] {
+        let stdout = run_expecting(
+            dockgrade().args(["scan", "--today", TODAY, "--format", format]),
+            0,
+        );
+        let text = String::from_utf8(stdout).expect("the report is UTF-8");
+        assert!(!text.contains("covers shard"), "{format}:\n{text}");
+    }
+}
+
+/// Writes a repos.toml of `count` entries named repo-01, repo-02, ..., taking the example
+/// fleet's folders in turn.
+fn write_numbered_config(path: &Path, count: usize) {
+    let folders = fleet_folders();
+    let fleet = manifest_dir().join("examples/fleet");
+    let mut text = String::new();
+    for number in 1..=count {
+        let absolute = fleet.join(&folders[number % folders.len()]);
+        text.push_str(&format!(
+            "[[repo]]\nname = \"repo-{number:02}\"\npath = {:?}\n\n",
+            absolute.display().to_string()
+        ));
+    }
+    std::fs::write(path, text).expect("write repos.toml");
+}
+
+#[test]
+fn sarif_over_upload_limit_warns() {
+    let limit = dockgrade::report::MAX_RUNS_PER_UPLOAD;
+    let folder = TempDir::new().expect("temporary folder");
+    for (count, warns) in [(limit, false), (limit + 1, true)] {
+        let config = folder.path().join(format!("fleet-{count}.toml"));
+        write_numbered_config(&config, count);
+        let log_path = folder.path().join(format!("fleet-{count}.sarif"));
+        let output = dockgrade()
+            .args(["scan", "--today", TODAY, "--format", "sarif", "--config"])
+            .arg(&config)
+            .arg("--output")
+            .arg(&log_path)
+            .output()
+            .expect("dockgrade runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{count}: {stderr}");
+        assert_eq!(
+            stderr.contains("GitHub code scanning rejects"),
+            warns,
+            "{count}: {stderr}"
+        );
+        if warns {
+            assert!(stderr.contains(&format!("{count} runs")), "{stderr}");
+            assert!(stderr.contains("dockgrade check"), "{stderr}");
+            assert!(stderr.contains("--shard"), "{stderr}");
+        }
+        let log = read_json(&log_path);
+        assert_eq!(
+            log["runs"].as_array().map(Vec::len),
+            Some(count),
+            "the log was not kept whole"
+        );
+    }
 }
 
 #[test]

@@ -240,3 +240,37 @@ fn update_bad_markers_name_lines() {
         assert_eq!(std::fs::read_to_string(&page).expect("read the page"), text);
     }
 }
+
+#[test]
+fn update_with_shard_is_usage_error() {
+    let folder = TempDir::new().expect("temporary folder");
+    let text = format!("{START}\n{END}\n");
+    let page = write_page(folder.path(), &text);
+    let output = scan_update(&page, &["--shard", "1/4"]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--update cannot be used with --shard"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: merge the shards' JSON reports, then --update"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&page).expect("read the page"), text);
+}
+
+#[test]
+fn update_folder_is_usage_error() {
+    let folder = TempDir::new().expect("temporary folder");
+    let target = folder.path().join("adir");
+    std::fs::create_dir(&target).expect("create a folder");
+    let output = scan_update(&target, &[]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("adir: it is a folder"), "{stderr}");
+    assert!(
+        stderr.contains("--update needs a Markdown file"),
+        "{stderr}"
+    );
+}

@@ -10,7 +10,7 @@ use super::links::CommitLinks;
 use super::markdown::{error_reason, location, outcome_rank, ERROR_GRADE};
 use crate::controls::{self, ControlInfo, Info, CONTROLS};
 use crate::finding::{Finding, Outcome};
-use crate::scorecard::{BlockerResult, RepoReport, Scorecard, Verdict, WaiverReport};
+use crate::scorecard::{BlockerResult, RepoReport, Scorecard, ShardInfo, Verdict, WaiverReport};
 use base64::Engine;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -75,6 +75,8 @@ fn csp_hash(text: &str) -> String {
 struct PageView<'a> {
     tool: &'a str,
     version: &'a str,
+    /// The shard of a `scan --shard` report, named in a note because the page covers only it.
+    shard: Option<&'a ShardInfo>,
     style_hash: String,
     script_hash: String,
     columns: Vec<Column>,
@@ -242,6 +244,7 @@ impl<'a> PageView<'a> {
         PageView {
             tool: &scorecard.tool,
             version: &scorecard.version,
+            shard: scorecard.shard.as_ref(),
             style_hash: csp_hash(STYLE),
             script_hash: csp_hash(SCRIPT),
             columns: CONTROLS

@@ -9,7 +9,7 @@ use super::{escape, templates};
 use crate::controls::{self, CONTROLS};
 use crate::finding::{Finding, Outcome};
 use crate::scorecard::{
-    AppliedWaiver, BlockerResult, RepoReport, Score, Scorecard, Verdict, WaiverReport,
+    AppliedWaiver, BlockerResult, RepoReport, Score, Scorecard, ShardInfo, Verdict, WaiverReport,
 };
 use serde::Serialize;
 
@@ -33,6 +33,8 @@ const LEGEND_HEADING: &str = "Legend";
 struct ReportView<'a> {
     tool: &'a str,
     version: &'a str,
+    /// The shard of a `scan --shard` report, named in a note because the report covers only it.
+    shard: Option<&'a ShardInfo>,
     columns: Vec<Column>,
     repos: Vec<RepoView<'a>>,
     blocker_rows: Vec<BlockerRow<'a>>,
@@ -189,6 +191,7 @@ impl<'a> ReportView<'a> {
         ReportView {
             tool: &scorecard.tool,
             version: &scorecard.version,
+            shard: scorecard.shard.as_ref(),
             columns,
             repos,
             blocker_rows,

@@ -13,6 +13,7 @@ pub(crate) mod templates;
 
 pub use controls_doc::render_controls_doc;
 pub use explain::render_explain;
+pub use sarif::{upload_limit_warning as sarif_upload_limit_warning, MAX_RUNS_PER_UPLOAD};
 
 use crate::scorecard::Scorecard;
 use std::fmt;

@@ -10,11 +10,13 @@
 //!   suppression that carries the waiver's reason and expiry, so the decision stays visible.
 //!   The waiver covers the findings with the waived id; advisories inside the control keep
 //!   their own ids and are not suppressed.
-//! - Several repositories: each gets its own run. When the scorecard has more than one, each run
-//!   gets `automationDetails.id` `dockgrade/<repository>/`, so GitHub code scanning files their
-//!   results under separate categories rather than rejecting the upload for carrying several
-//!   runs of one tool and category. A scorecard of one repository (`dockgrade check .`) gets no
-//!   id, so the upload action's `category` input applies.
+//! - Several repositories: each gets its own run. Each run gets `automationDetails.id`
+//!   `dockgrade/<repository>/` when the scorecard has more than one repository or is the report
+//!   of one shard. GitHub code scanning then files the results under separate categories rather
+//!   than rejecting the upload for carrying several runs of one tool and category. A repository
+//!   keeps its category when its shard contains only it. A scorecard of one repository
+//!   (`dockgrade check .`) gets no id, so the upload action's `category` input applies.
+//! - A shard's log (`scan --shard I/N`) says so in each run's `properties.shard`.
 //! - A repository that could not be read has `executionSuccessful: false` and one error
 //!   notification per problem in its invocation.
 
@@ -32,6 +34,28 @@ use log::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The maximum number of runs GitHub code scanning accepts in one uploaded SARIF file: "Runs
+/// per file", 20, in the hard limits of "About code scanning limits on SARIF results"
+/// (<https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit>).
+/// It rejects a file with more. A log has one run per repository.
+pub const MAX_RUNS_PER_UPLOAD: usize = 20;
+
+/// Returns a warning when the scorecard's log would have more runs than GitHub code scanning
+/// accepts in one upload, with what to do instead. The log itself is still valid SARIF.
+pub fn upload_limit_warning(scorecard: &Scorecard) -> Option<String> {
+    let runs = scorecard.repos.len();
+    if runs <= MAX_RUNS_PER_UPLOAD {
+        return None;
+    }
+    Some(format!(
+        "the SARIF log has {runs} runs, one per repository, and GitHub code scanning rejects an \
+         upload of more than {MAX_RUNS_PER_UPLOAD} runs in one file. The log is written all the same.\n\
+         help: grade each repository in its own workflow with `dockgrade check . --format sarif`, \
+         or scan with `--shard I/N` and enough shards that each has at most \
+         {MAX_RUNS_PER_UPLOAD} repositories, and upload each shard's log on its own"
+    ))
+}
+
 /// Renders the scorecard as a SARIF log: pretty-printed JSON with a trailing newline, the same
 /// bytes for the same scorecard.
 pub fn render(scorecard: &Scorecard) -> serde_json::Result<String> {
@@ -47,10 +71,11 @@ fn build(scorecard: &Scorecard) -> Log {
         .enumerate()
         .map(|(index, rule)| (rule.id.clone(), index))
         .collect();
-    // NOTE: GitHub code scanning rejects a file of more than 20 runs ("About code scanning
-    // limits on SARIF results" in GitHub's docs), so a scan of more repositories than that
-    // writes a log that is valid SARIF but cannot be uploaded there as one file.
-    let categorized = scorecard.repos.len() > 1;
+    let categorized = scorecard.repos.len() > 1 || scorecard.shard.is_some();
+    let shard = scorecard
+        .shard
+        .as_ref()
+        .map(|shard| format!("{}/{}", shard.index, shard.count));
     let runs = scorecard
         .repos
         .iter()
@@ -62,7 +87,7 @@ fn build(scorecard: &Scorecard) -> Log {
                 information_uri: information_uri(),
                 rules: rules.clone(),
             };
-            run(repo, driver, &rule_index, categorized)
+            run(repo, driver, &rule_index, categorized, shard.clone())
         })
         .collect();
     Log {
@@ -72,12 +97,14 @@ fn build(scorecard: &Scorecard) -> Log {
     }
 }
 
-/// Builds the run of one repository. `categorized` gives it an `automationDetails.id`.
+/// Builds the run of one repository. `categorized` gives it an `automationDetails.id`, and
+/// `shard` is the `I/N` of a shard's log.
 fn run(
     repo: &RepoReport,
     driver: ToolComponent,
     rule_index: &HashMap<String, usize>,
     categorized: bool,
+    shard: Option<String>,
 ) -> Run {
     let source_root = ArtifactLocation {
         uri: None,
@@ -99,6 +126,7 @@ fn run(
             source: repo.source.clone(),
             commit: repo.commit.clone(),
             grade: repo.grade.clone(),
+            shard,
         },
     }
 }

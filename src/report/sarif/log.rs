@@ -213,4 +213,8 @@ pub struct RunProperties {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     pub grade: String,
+    /// The shard of a `scan --shard` log, such as `1/4`: the log has the runs of that shard's
+    /// repositories only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
