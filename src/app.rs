@@ -68,7 +68,7 @@ fn scan(
     github_args: &GitHubArgs,
     quiet: bool,
 ) -> u8 {
-    if let Err(code) = check_update_format(args) {
+    if let Err(code) = check_update_target(args) {
         return code;
     }
     if let (Some(shard), Some(_)) = (shard, &args.update) {
@@ -210,7 +210,7 @@ fn github_settings(config: &Config, args: &GitHubArgs) -> Result<GitHubSettings,
 }
 
 fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
-    if let Err(code) = check_update_format(args) {
+    if let Err(code) = check_update_target(args) {
         return code;
     }
     let policy = Policy {
@@ -230,7 +230,7 @@ fn check(paths: &[PathBuf], args: &ReportArgs) -> u8 {
 }
 
 fn merge(args: &cli::MergeArgs) -> u8 {
-    if let Err(code) = check_update_format(&args.report) {
+    if let Err(code) = check_update_target(&args.report) {
         return code;
     }
     if args.report.today.is_some() {
@@ -265,10 +265,20 @@ fn merge(args: &cli::MergeArgs) -> u8 {
 }
 
 /// Rejects `--update` with a format other than Markdown, because the marker region of a
-/// Markdown file receives the Markdown report.
-fn check_update_format(args: &ReportArgs) -> Result<(), u8> {
-    if args.update.is_none() || args.format == ReportFormat::Markdown {
+/// Markdown file receives the Markdown report, and checks the file before any grading.
+fn check_update_target(args: &ReportArgs) -> Result<(), u8> {
+    let Some(path) = &args.update else {
         return Ok(());
+    };
+    if args.format == ReportFormat::Markdown {
+        return crate::update::check_file(path).map_err(|error| {
+            eprintln!("error: {error}");
+            if error.is_invalid_input() {
+                cli::EXIT_USAGE
+            } else {
+                cli::EXIT_INTERNAL
+            }
+        });
     }
     let format = args
         .format
@@ -298,8 +308,8 @@ fn report_scorecard(scorecard: &crate::scorecard::Scorecard, args: &ReportArgs) 
             return cli::EXIT_INTERNAL;
         }
     };
-    // NOTE: the --update file is first looked at here, after grading, so a folder or a file
-    // without markers is reported only once a long GitHub scan has finished.
+    // check_update_target looked at the file before grading; it is read again here, since it
+    // may have changed during a long scan.
     if let Some(path) = &args.update {
         match crate::update::update_file(path, &rendered) {
             Ok(UpdateOutcome::Unchanged) => info!(file = %path.display(), "unchanged"),

@@ -352,6 +352,33 @@ impl UpdateError {
 /// sees either the old or the new file and never a partial one. The original's permissions
 /// are kept, and a symbolic link is followed so that the link stays in place.
 pub fn update_file(path: &Path, report: &str) -> Result<UpdateOutcome, UpdateError> {
+    let text = read_page(path)?;
+    let updated = replace_between_markers(&text, report).map_err(|error| UpdateError::Markers {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    if updated == text {
+        return Ok(UpdateOutcome::Unchanged);
+    }
+
+    write_atomically(path, updated.as_bytes())?;
+    Ok(UpdateOutcome::Updated)
+}
+
+/// Checks that the file at `path` can take the report: a UTF-8 file with one start and one end
+/// marker line in order. Called before grading, so that a wrong `--update` path is reported at
+/// once rather than after a long scan; [`update_file`] checks it again when it writes.
+pub fn check_file(path: &Path) -> Result<(), UpdateError> {
+    let text = read_page(path)?;
+    replace_between_markers(&text, "").map_err(|error| UpdateError::Markers {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    Ok(())
+}
+
+/// Reads the Markdown file at `path` as text, refusing folders and special files.
+fn read_page(path: &Path) -> Result<String, UpdateError> {
     let read_error = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
             UpdateError::NotFound(path.to_path_buf())
@@ -379,17 +406,7 @@ pub fn update_file(path: &Path, report: &str) -> Result<UpdateOutcome, UpdateErr
             line: valid.iter().filter(|byte| **byte == b'\n').count() + 1,
         }
     })?;
-
-    let updated = replace_between_markers(&text, report).map_err(|error| UpdateError::Markers {
-        path: path.to_path_buf(),
-        error,
-    })?;
-    if updated == text {
-        return Ok(UpdateOutcome::Unchanged);
-    }
-
-    write_atomically(path, updated.as_bytes())?;
-    Ok(UpdateOutcome::Updated)
+    Ok(text)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {

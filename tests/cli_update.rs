@@ -274,3 +274,22 @@ fn update_folder_is_usage_error() {
         "{stderr}"
     );
 }
+
+/// The page is checked before anything is graded: with a repos.toml that does not exist, the
+/// error is still about the page.
+#[test]
+fn update_target_is_checked_before_grading() {
+    let folder = TempDir::new().expect("temporary folder");
+    let page = write_page(folder.path(), "# Fleet\n\nno markers here\n");
+    let output = dockgrade()
+        .args(["scan", "--config"])
+        .arg(folder.path().join("missing-repos.toml"))
+        .arg("--update")
+        .arg(&page)
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("fleet.md"), "{stderr}");
+    assert!(!stderr.contains("missing-repos.toml"), "{stderr}");
+}

@@ -76,11 +76,7 @@ pub async fn list_owner_repos(
         .into_iter()
         .filter(|repo| org.archived || !repo.archived)
         .filter(|repo| org.forks || !repo.fork)
-        .filter(|repo| {
-            include
-                .as_ref()
-                .is_none_or(|set| set.is_match(&repo.name))
-        })
+        .filter(|repo| include.as_ref().is_none_or(|set| set.is_match(&repo.name)))
         .filter(|repo| !exclude.as_ref().is_some_and(|set| set.is_match(&repo.name)))
         .map(|repo| repo.full_name)
         .collect();
