@@ -26,8 +26,10 @@
   }
 
   function sortKey(row, key) {
+    // Names sort without regard to case, as people read them. The scorecard's own order, which
+    // every report format shares, stays until a header is selected.
     if (key === "name") {
-      return row.dataset.name;
+      return row.dataset.name.toLowerCase();
     }
     if (key === "grade") {
       return Number(row.dataset.gradeRank);
@@ -114,16 +116,26 @@
   });
   form.hidden = false;
 
-  // A link to a repository's details opens them.
-  function openTarget() {
-    const id = decodeURIComponent(location.hash.slice(1));
+  // A link to a repository's details opens them. A click is handled too, because following a
+  // link to the fragment already in the address fires no hashchange (HTML Living Standard,
+  // "navigate to a fragment"), and the user may have closed those details since.
+  function openDetails(hash) {
+    const id = decodeURIComponent(hash.slice(1));
     const target = id ? document.getElementById(id) : null;
     if (target && target.tagName === "DETAILS") {
       target.open = true;
     }
   }
-  window.addEventListener("hashchange", openTarget);
-  openTarget();
+  table.addEventListener("click", function (event) {
+    const link = event.target.closest('a[href^="#"]');
+    if (link) {
+      openDetails(link.hash);
+    }
+  });
+  window.addEventListener("hashchange", function () {
+    openDetails(location.hash);
+  });
+  openDetails(location.hash);
 
   // Printing opens every details element, then restores what was open before.
   let openBefore = [];

@@ -1,5 +1,6 @@
 //! The example fleet's HTML report in headless Chromium, through tests/browser/report.mjs:
-//! matrix cells, sorting, filtering, details, the page without JavaScript and in print.
+//! matrix cells, sorting, filtering, details, the page without JavaScript and in print. A second
+//! report, with a 140-character repository name, checks that the matrix still fits the window.
 //!
 //! It needs Debian's chromium at /usr/bin/chromium, node, and `npm ci` in tests/browser, which
 //! `scripts/setup` installs. When one is missing the test fails if the environment variable CI
@@ -28,6 +29,41 @@ fn missing_prerequisite(browser_dir: &Path) -> Option<String> {
         return Some("tests/browser/node_modules has no playwright-core".to_string());
     }
     None
+}
+
+/// Writes the HTML report of two example repositories, in the scorecard's order. The first has
+/// the longest OWNER/NAME that GitHub allows, 39 + 1 + 100 characters, without a hyphen; the
+/// second starts in lower case.
+fn write_long_names_report(root: &Path, folder: &Path, report: &Path) {
+    let long_name = format!(
+        "CybercentreCanada{}/assemblyline{}",
+        "x".repeat(22),
+        "v".repeat(88)
+    );
+    assert_eq!(long_name.len(), 140);
+    let fleet = root.join("examples/fleet");
+    let config = format!(
+        "[[repo]]\nname = \"{long_name}\"\npath = {:?}\n\n[[repo]]\nname = \"astral-sh/uv\"\npath = {:?}\n",
+        fleet.join("legacy-billing").display().to_string(),
+        fleet.join("orders-api").display().to_string(),
+    );
+    let config_path = folder.join("long-names.toml");
+    std::fs::write(&config_path, config).expect("the config is written");
+    Command::cargo_bin("dockgrade")
+        .expect("binary is built")
+        .args([
+            "scan",
+            "--format",
+            "html",
+            "--today",
+            "2026-01-01",
+            "--config",
+        ])
+        .arg(&config_path)
+        .arg("--output")
+        .arg(report)
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -65,10 +101,14 @@ fn fleet_report_works_in_chromium() {
         .assert()
         .code(0);
 
+    let long_names = folder.path().join("long-names.html");
+    write_long_names_report(root, folder.path(), &long_names);
+
     let output = std::process::Command::new("node")
         .arg(browser_dir.join("report.mjs"))
         .arg(&report)
         .arg(&screenshot)
+        .arg(&long_names)
         .output()
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

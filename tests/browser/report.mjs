@@ -1,7 +1,10 @@
 // Drives the HTML report in headless Chromium: matrix cells, sorting, filtering, details, the
-// page without JavaScript, the print style sheet, and a screenshot.
+// page without JavaScript, the print style sheet, and a screenshot. LONG_NAMES.html, when given,
+// is a report whose first repository has a 140-character name without hyphens and whose second
+// starts with a lower-case letter: its matrix must fit the window and sort names without regard
+// to case.
 //
-// Usage: node report.mjs REPORT.html SCREENSHOT.png
+// Usage: node report.mjs REPORT.html SCREENSHOT.png [LONG_NAMES.html]
 // Prints one line per check and `N passed, M failed`; exits 1 when a check fails.
 
 import { chromium } from "playwright-core";
@@ -23,12 +26,13 @@ const CHROMIUM_ARGS = [
 ];
 const SYMBOLS = { pass: "✅", waived: "✅", review: "⚠️", fail: "❌", "n/a": "–" };
 
-const [reportArg, screenshotArg] = process.argv.slice(2);
+const [reportArg, screenshotArg, longNamesArg] = process.argv.slice(2);
 if (!reportArg || !screenshotArg) {
-  console.error("usage: node report.mjs REPORT.html SCREENSHOT.png");
+  console.error("usage: node report.mjs REPORT.html SCREENSHOT.png [LONG_NAMES.html]");
   process.exit(2);
 }
 const reportUrl = pathToFileURL(resolve(reportArg)).href;
+const longNamesUrl = longNamesArg ? pathToFileURL(resolve(longNamesArg)).href : null;
 
 let passed = 0;
 let failed = 0;
@@ -44,11 +48,14 @@ async function check(name, body) {
   }
 }
 
-function compareText(a, b) {
-  if (a === b) {
+/** Compares two repository names as the page sorts them: without regard to case. */
+function compareNames(a, b) {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  if (left === right) {
     return 0;
   }
-  return a < b ? -1 : 1;
+  return left < right ? -1 : 1;
 }
 
 function expect(condition, message) {
@@ -69,11 +76,12 @@ const context = await chromium.launchPersistentContext(profile, {
 // and a failing check ends quickly.
 context.setDefaultTimeout(5000);
 
-// The report must load nothing but itself, so every other request is counted and refused.
+// A report must load nothing but itself, so every other request is counted and refused.
 const outsideRequests = [];
+const pageUrls = [reportUrl, longNamesUrl].filter((url) => url !== null);
 await context.route("**/*", (route) => {
   const url = route.request().url();
-  if (url === reportUrl || url.startsWith(reportUrl + "#")) {
+  if (pageUrls.some((page) => url === page || url.startsWith(page + "#"))) {
     return route.continue();
   }
   outsideRequests.push(url);
@@ -90,7 +98,7 @@ try {
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
-async function openReport(page) {
+async function openReport(page, url = reportUrl) {
   const problems = [];
   page.on("pageerror", (error) => problems.push(`script error: ${error.message}`));
   page.on("console", (message) => {
@@ -98,7 +106,7 @@ async function openReport(page) {
       problems.push(`console error: ${message.text()}`);
     }
   });
-  await page.goto(reportUrl);
+  await page.goto(url);
   return problems;
 }
 
@@ -202,7 +210,7 @@ async function runChecks() {
     const header = page.locator('#matrix th[data-sort="name"]');
     expect((await header.getAttribute("aria-sort")) === "ascending", "Enter did not sort");
     const names = (await visibleRows(page)).map((row) => row.name);
-    const sorted = names.slice().sort(compareText);
+    const sorted = names.slice().sort(compareNames);
     expect(names.join() === sorted.join(), `names are not ascending: ${names.join(", ")}`);
   });
 
@@ -264,6 +272,13 @@ async function runChecks() {
     expect(locations.some((text) => /^[^\s:]+:\d+$/.test(text)), `no path:line in ${locations.join(", ")}`);
     const rationales = await details.locator(".check .why").count();
     expect(rationales > 0, "no control explains why it matters");
+
+    // The address now ends in this fragment, so the second click fires no hashchange.
+    await details.locator("summary").click();
+    expect((await details.getAttribute("open")) === null, "the summary did not close the details");
+    await link.click();
+    await details.locator(".finding").first().waitFor({ state: "visible" });
+    expect((await details.getAttribute("open")) !== null, "the same link did not reopen the details");
   });
 
   await check("print style shows findings and hides the filters", async () => {
@@ -289,6 +304,10 @@ async function runChecks() {
     await plain.close();
   });
 
+  if (longNamesUrl !== null) {
+    await checkLongNames();
+  }
+
   // The screenshot shows the page as it opens, with the details of the failing repository that
   // has the fewest findings open, so that one example of a finding fits.
   await page.goto("about:blank");
@@ -303,4 +322,56 @@ async function runChecks() {
     }
   });
   await page.screenshot({ path: screenshotArg, fullPage: true });
+}
+
+/** Checks the page of LONG_NAMES.html: a long name wraps, and names sort without regard to case. */
+async function checkLongNames() {
+  const page = await context.newPage();
+  const problems = await openReport(page, longNamesUrl);
+
+  await check("long-name page loads without script errors", async () => {
+    expect(problems.length === 0, problems.join("; "));
+  });
+
+  const longest = await page.$eval("#matrix tbody tr", (row) => row.dataset.name);
+  await check("the long-name page starts with a 140-character name", async () => {
+    expect(longest.length === 140, `the first name has ${longest.length} characters`);
+    expect(!/[-\s]/.test(longest), "the first name has a hyphen or a space to break at");
+  });
+
+  for (const width of [1400, 1280]) {
+    await check(`a 140-character name wraps in a ${width} px window`, async () => {
+      await page.setViewportSize({ width, height: 900 });
+      const layout = await page.evaluate(() => {
+        const wrap = document.querySelector(".table-wrap");
+        const score = document.querySelector("#matrix thead th.col-score").getBoundingClientRect();
+        const summary = document.querySelector("details.repo > summary");
+        return {
+          wrapOverflow: wrap.scrollWidth - wrap.clientWidth,
+          scoreRight: score.right,
+          window: document.documentElement.clientWidth,
+          pageOverflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          summaryOverflow: summary.scrollWidth - summary.clientWidth,
+          nameText: document.querySelector("#matrix tbody th.name a").textContent,
+        };
+      });
+      expect(layout.wrapOverflow <= 0, `the matrix scrolls sideways by ${layout.wrapOverflow} px`);
+      expect(layout.scoreRight <= layout.window, `the score column ends at ${layout.scoreRight} px`);
+      expect(layout.pageOverflow <= 0, `the page is ${layout.pageOverflow} px too wide`);
+      expect(layout.summaryOverflow <= 0, `the details summary overflows by ${layout.summaryOverflow} px`);
+      expect(layout.nameText === longest, "the matrix shows the name shortened");
+    });
+  }
+
+  await check("name sort ignores case", async () => {
+    const before = (await visibleRows(page)).map((row) => row.name);
+    expect(/^[A-Z]/.test(before[0]), `${before[0]} does not start in upper case`);
+    expect(/^[a-z]/.test(before[1]), `${before[1]} does not start in lower case`);
+    await page.locator('#matrix th[data-sort="name"] button').click();
+    const names = (await visibleRows(page)).map((row) => row.name);
+    const sorted = names.slice().sort(compareNames);
+    expect(names.join() === sorted.join(), `names are not ascending: ${names.join(", ")}`);
+    expect(names[0] === before[1], `${names[0]} sorts first, expected ${before[1]}`);
+  });
+  await page.close();
 }
