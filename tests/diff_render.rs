@@ -176,7 +176,7 @@ fn repository_text_mentions_nobody() {
 
     assert!(
         text.contains(
-            "@\u{2060}ops/compose.yaml: ask @\u{2060}alice or @\u{2060}acme/platform about #\u{2060}7"
+            "@\u{200b}ops/compose.yaml: ask @\u{200b}alice or @\u{200b}acme/platform about #\u{200b}7"
         ),
         "{text}"
     );

@@ -267,12 +267,12 @@ fn body_keeps_repository_text_from_mentioning() {
     for reference in ["@alice", "@acme", "@bob", "@carol", "#123", "orders#7"] {
         let (sign, rest) = reference.split_at(reference.find(['@', '#']).unwrap() + 1);
         assert!(
-            body.contains(&format!("{sign}\u{2060}{rest}")),
+            body.contains(&format!("{sign}\u{200b}{rest}")),
             "{reference} is not broken: {body}"
         );
         assert!(!body.contains(reference), "{reference} mentions: {body}");
     }
-    assert!(body.contains("GH-\u{2060}12"), "{body}");
+    assert!(body.contains("GH-\u{200b}12"), "{body}");
     // Code spans are left as they are: GitHub finds no mention inside one.
     assert!(body.contains("`@ops/Dockerfile:3`"), "{body}");
     assert!(body.contains("(`USER @root`)"), "{body}");

@@ -252,7 +252,7 @@ fn waiver_reason_mentions_nobody() {
     let body = text(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(
-        body.contains("@\u{2060}alice approved in #\u{2060}12"),
+        body.contains("@\u{200b}alice approved in #\u{200b}12"),
         "{body}"
     );
     assert!(!body.contains("@alice"), "{body}");

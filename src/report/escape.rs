@@ -48,9 +48,9 @@ fn escape_with(raw: &str, extra: &[char]) -> String {
     escaped
 }
 
-/// The invisible character placed after `@` or `#` by [`conversation`]: U+2060 WORD JOINER,
-/// which has no width and allows no line break.
-const WORD_JOINER: char = '\u{2060}';
+/// The invisible character placed after `@` or `#` by [`conversation`]: U+200B ZERO WIDTH
+/// SPACE, which stops a mention according to the GitHub report cited there.
+const ZERO_WIDTH_SPACE: char = '\u{200b}';
 
 /// Keeps GitHub from reading escaped text as references, for Markdown posted to an issue or a
 /// pull request. There GitHub notifies the user or team of an `@name` and links `#123`,
@@ -67,6 +67,8 @@ const WORD_JOINER: char = '\u{2060}';
 /// (the second page above), and mentions in them send no notification
 /// (https://github.com/github/docs/issues/27418), so the scan report does without this.
 pub fn conversation(escaped: &str) -> String {
+    // NOTE: commit ids and issue URLs in the text are still linked, and an issue URL still adds
+    // a reference to that issue's timeline.
     let mut neutral = String::with_capacity(escaped.len());
     let mut previous: [char; 2] = [' ', ' '];
     let mut chars = escaped.chars().peekable();
@@ -84,7 +86,7 @@ pub fn conversation(escaped: &str) -> String {
             _ => false,
         };
         if starts_reference {
-            neutral.push(WORD_JOINER);
+            neutral.push(ZERO_WIDTH_SPACE);
         }
         previous = [previous[1], c];
     }
@@ -228,13 +230,13 @@ mod tests {
     fn conversation_breaks_mentions_and_issue_references() {
         assert_eq!(
             conversation("ask @alice and @acme/sec"),
-            "ask @\u{2060}alice and @\u{2060}acme/sec"
+            "ask @\u{200b}alice and @\u{200b}acme/sec"
         );
         assert_eq!(
             conversation("see #12, acme/api#3 and gh-7"),
-            "see #\u{2060}12, acme/api#\u{2060}3 and gh-\u{2060}7"
+            "see #\u{200b}12, acme/api#\u{200b}3 and gh-\u{200b}7"
         );
-        assert_eq!(conversation(&text("#42 first")), "\\#\u{2060}42 first");
+        assert_eq!(conversation(&text("#42 first")), "\\#\u{200b}42 first");
     }
 
     #[test]
