@@ -162,3 +162,22 @@ fn sample_change_is_worse() {
         ]
     );
 }
+
+#[test]
+fn repository_text_mentions_nobody() {
+    let mut changed = changed_scorecard();
+    changed.repos[2].errors = vec![RepoError {
+        path: Some("@ops/compose.yaml".to_string()),
+        message: "ask @alice or @acme/platform about #7".to_string(),
+    }];
+
+    let change = diff::compare(&common::sample_scorecard(), &changed);
+    let text = diff::markdown::render(&change, &MarkdownOptions::new()).expect("renders");
+
+    assert!(
+        text.contains(
+            "@\u{200b}ops/compose.yaml: ask @\u{200b}alice or @\u{200b}acme/platform about #\u{200b}7"
+        ),
+        "{text}"
+    );
+}

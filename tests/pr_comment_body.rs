@@ -8,12 +8,26 @@ use common::{empty_repo, finding};
 use dockgrade::finding::Outcome;
 use dockgrade::pr_comment::body::{render, render_within, MAX_BODY_BYTES};
 use dockgrade::pr_comment::links::BlobLinks;
+use dockgrade::pr_comment::{FolderChange, GradedPullRequest};
 use dockgrade::scorecard::{BlockerResult, ControlResult, RepoReport, Score, Verdict};
 
 const HEAD: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn links() -> BlobLinks {
     BlobLinks::new("https://api.github.com", "acme/orders", HEAD, "")
+}
+
+/// Both sides of a pull request against `origin/main`, with the graded folder on both.
+fn graded(base: RepoReport, head: RepoReport) -> GradedPullRequest {
+    GradedPullRequest {
+        base,
+        head,
+        head_commit: HEAD.to_string(),
+        base_ref: "origin/main".to_string(),
+        prefix: String::new(),
+        folder: FolderChange::Kept,
+        uncommitted: false,
+    }
 }
 
 fn report(grade: &str, passed: usize, commit: &str) -> RepoReport {
@@ -78,14 +92,16 @@ fn base() -> RepoReport {
 
 #[test]
 fn body_lists_changes_with_links() {
-    let body = render(&base(), &head_with_findings(2), &links()).unwrap();
+    let body = render(&graded(base(), head_with_findings(2)), &links()).unwrap();
 
     assert!(
         body.starts_with("<!-- dockgrade:pr-comment -->\n### dockgrade: grade A (7/7) → F (3/7)\n"),
         "{body}"
     );
     assert!(
-        body.contains("Base `fedcba987654` → head `0123456789ab`."),
+        body.contains(
+            "Base `fedcba9` (the merge base of the head and `origin/main`) → head `0123456`."
+        ),
         "{body}"
     );
     assert!(body.contains("| Non-Root | ✅ pass | ❌ fail |"), "{body}");
@@ -100,7 +116,7 @@ fn body_lists_changes_with_links() {
 
 #[test]
 fn body_lists_fixed_findings() {
-    let body = render(&head_with_findings(1), &base(), &links()).unwrap();
+    let body = render(&graded(head_with_findings(1), base()), &links()).unwrap();
 
     assert!(body.contains("**Fixed findings (2)**"), "{body}");
     assert!(body.contains("(`docker-socket`): fixed"), "{body}");
@@ -123,7 +139,7 @@ fn unreadable_head() -> RepoReport {
 
 #[test]
 fn body_of_unreadable_head_lists_errors_only() {
-    let body = render(&head_with_findings(2), &unreadable_head(), &links()).unwrap();
+    let body = render(&graded(head_with_findings(2), unreadable_head()), &links()).unwrap();
 
     assert!(body.contains("grade F (3/7) → error"), "{body}");
     assert!(
@@ -143,7 +159,7 @@ fn body_of_unreadable_head_lists_errors_only() {
 fn body_of_readable_again_head_lists_no_new_findings() {
     let mut base = unreadable_head();
     base.commit = Some("fedcba9876543210fedcba9876543210fedcba98".to_string());
-    let body = render(&base, &head_with_findings(2), &links()).unwrap();
+    let body = render(&graded(base, head_with_findings(2)), &links()).unwrap();
 
     assert!(body.contains("The base could not be read"), "{body}");
     assert!(
@@ -155,13 +171,13 @@ fn body_of_readable_again_head_lists_no_new_findings() {
 
 #[test]
 fn body_without_change_is_short() {
-    let body = render(&base(), &base(), &links()).unwrap();
+    let body = render(&graded(base(), base()), &links()).unwrap();
 
     assert_eq!(
         body,
         "<!-- dockgrade:pr-comment -->\n### dockgrade: grade A (7/7), unchanged\n\n\
          No change: this pull request changes no grade, verdict, blocker or finding. \
-         Base `fedcba987654`, head `fedcba987654`.\n"
+         Base `fedcba9` (the merge base of the head and `origin/main`), head `fedcba9`.\n"
     );
 }
 
@@ -169,7 +185,7 @@ fn body_without_change_is_short() {
 fn huge_change_fits_comment_limit() {
     let head = head_with_findings(5_000);
 
-    let body = render(&base(), &head, &links()).unwrap();
+    let body = render(&graded(base(), head), &links()).unwrap();
 
     assert!(body.len() <= MAX_BODY_BYTES, "{} bytes", body.len());
     assert!(
@@ -208,17 +224,78 @@ fn huge_change_fits_comment_limit() {
 fn tiny_limit_keeps_summary() {
     let head = head_with_findings(50);
 
-    let body = render_within(&base(), &head, &links(), 1_200).unwrap();
+    let body = render_within(&graded(base(), head.clone()), &links(), 1_200).unwrap();
 
     assert!(body.len() <= 1_200, "{} bytes", body.len());
     assert!(body.contains("| Non-Root | ✅ pass | ❌ fail |"), "{body}");
     assert!(body.contains("findings are not listed"), "{body}");
 
-    let minimal = render_within(&base(), &head, &links(), 300).unwrap();
+    let minimal = render_within(&graded(base(), head), &links(), 300).unwrap();
     assert!(minimal.len() <= 300, "{} bytes: {minimal}", minimal.len());
     assert!(
         minimal.starts_with("<!-- dockgrade:pr-comment -->\n"),
         "{minimal}"
     );
     assert!(minimal.contains("too large for a comment"), "{minimal}");
+}
+
+#[test]
+fn body_keeps_repository_text_from_mentioning() {
+    let mut head = head_with_findings(0);
+    head.controls.insert(
+        "non-root".to_string(),
+        control(
+            Verdict::Fail,
+            vec![finding(
+                "non-root",
+                Outcome::Fail,
+                "@ops/Dockerfile",
+                3,
+                "USER @root",
+                "runs as root, ask @alice or @acme/platform, see #123 and acme/orders#7",
+                "Add USER 10001.",
+            )],
+        ),
+    );
+    head.errors.push(dockgrade::scorecard::RepoError {
+        path: Some("@bob/compose.yaml".to_string()),
+        message: "cannot parse, ping @carol (GH-12)".to_string(),
+    });
+
+    let body = render(&graded(base(), head), &links()).unwrap();
+
+    for reference in ["@alice", "@acme", "@bob", "@carol", "#123", "orders#7"] {
+        let (sign, rest) = reference.split_at(reference.find(['@', '#']).unwrap() + 1);
+        assert!(
+            body.contains(&format!("{sign}\u{200b}{rest}")),
+            "{reference} is not broken: {body}"
+        );
+        assert!(!body.contains(reference), "{reference} mentions: {body}");
+    }
+    assert!(body.contains("GH-\u{200b}12"), "{body}");
+    // Code spans are left as they are: GitHub finds no mention inside one.
+    assert!(body.contains("`@ops/Dockerfile:3`"), "{body}");
+    assert!(body.contains("(`USER @root`)"), "{body}");
+}
+
+#[test]
+fn body_names_folder_the_pull_request_adds() {
+    let mut pull_request = graded(empty_repo("acme/orders", "—"), base());
+    pull_request.prefix = "services/orders/".to_string();
+    pull_request.folder = FolderChange::Added;
+
+    let body = render(&pull_request, &links()).unwrap();
+
+    assert!(
+        body.contains("This pull request adds the folder `services/orders`. The base has no such folder, so it is graded as an empty repository."),
+        "{body}"
+    );
+    assert!(body.contains("grade — → A (7/7)"), "{body}");
+
+    pull_request.folder = FolderChange::Removed;
+    let body = render(&pull_request, &links()).unwrap();
+    assert!(
+        body.contains("This pull request removes the folder `services/orders`."),
+        "{body}"
+    );
 }

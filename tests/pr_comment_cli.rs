@@ -2,56 +2,18 @@
 //! a temporary folder, and the fake GitHub for the comment.
 
 mod fake_github;
+mod git_repo;
 
 use assert_cmd::Command;
 use fake_github::comments::{Account, WriteFault};
 use fake_github::FakeGitHub;
-use std::path::{Path, PathBuf};
+use git_repo::{copy_folder, fleet_example, git, text};
+use std::path::PathBuf;
 use tempfile::TempDir;
 
 const TOKEN: &str = "ghp_pr-cli-test-token-0123456789";
 const BOT: &str = "dock-bot";
 const REPOSITORY: &str = "acme/orders";
-
-fn fleet_example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/fleet")
-        .join(name)
-}
-
-fn git(folder: &Path, arguments: &[&str]) -> String {
-    let output = std::process::Command::new("git")
-        .arg("-C")
-        .arg(folder)
-        .args(arguments)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A repository whose `main` branch has the orders-api example graded A at `prefix`, and whose
 /// checked-out `feature` branch runs it as root with unpinned base images.
@@ -135,10 +97,6 @@ fn start_fake() -> (
     let comments = runtime.block_on(fake.serve_comments(REPOSITORY, 7));
     comments.add_token(TOKEN, Account::User(BOT.to_string()));
     (runtime, fake, comments)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -505,7 +463,7 @@ fn head_settings_file_waives_control() {
 }
 
 #[test]
-fn invalid_base_settings_file_names_ref() {
+fn invalid_base_settings_file_is_base_error() {
     let folder = TempDir::new().unwrap();
     let root = folder.path();
     git(root, &["init", "-q", "-b", "main"]);
@@ -513,6 +471,7 @@ fn invalid_base_settings_file_names_ref() {
     std::fs::write(root.join(".dockgrade.toml"), "name = \"orders\"\n").unwrap();
     git(root, &["add", "-A"]);
     git(root, &["commit", "-q", "-m", "base"]);
+    let base = git(root, &["rev-parse", "--short=7", "HEAD"]);
     git(root, &["checkout", "-q", "-b", "feature"]);
     git(root, &["rm", "-q", ".dockgrade.toml"]);
     git(root, &["commit", "-q", "-m", "head"]);
@@ -525,14 +484,45 @@ fn invalid_base_settings_file_names_ref() {
         .output()
         .unwrap();
 
+    // The pull request fixes its base, so the run succeeds and the comment names the file.
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("grade error → A (7/7)"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "- Resolved error: invalid settings file: {base}:.dockgrade.toml"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("dockgrade-tree-"), "{stdout}");
+    assert!(!stderr.contains("dockgrade-tree-"), "{stderr}");
+}
+
+#[test]
+fn invalid_head_settings_file_is_usage_error() {
+    let clone = PullRequestClone::new(".");
+    let root = clone.folder.path();
+    std::fs::write(root.join(".dockgrade.toml"), "name = \"orders\"\n").unwrap();
+    git(root, &["add", ".dockgrade.toml"]);
+    git(root, &["commit", "-q", "-m", "bad settings"]);
+    let head = git(root, &["rev-parse", "--short=7", "HEAD"]);
+
+    let output = command(&clone, "http://127.0.0.1:9")
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("the base of the pull request has an invalid settings file"),
+        stderr.contains("the head of the pull request has an invalid settings file"),
         "{stderr}"
     );
-    assert!(stderr.contains("main:.dockgrade.toml"), "{stderr}");
-    assert!(!stderr.contains("dockgrade-base-"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{head}:.dockgrade.toml")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("dockgrade-tree-"), "{stderr}");
 }
 
 #[test]

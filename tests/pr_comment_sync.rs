@@ -212,14 +212,34 @@ fn sync_validation_error_carries_message() {
     let error = post(&settings(&fake, TOKEN), REPOSITORY, NUMBER, &huge).unwrap_err();
 
     assert!(matches!(error, ApiError::Validation { .. }), "{error:?}");
+    let message = error.to_string();
     assert!(
-        error
-            .to_string()
-            .contains("body is too long (maximum is 65536 characters)"),
-        "{error}"
+        message.starts_with("GitHub rejected creating a comment on pull request #42: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("body is too long (maximum is 65536 characters)"),
+        "{message}"
     );
     assert_eq!(writes(&runtime, &fake).len(), 1);
     assert!(comments.all().is_empty());
+}
+
+#[test]
+fn sync_validation_error_names_edited_comment() {
+    let (_runtime, fake, comments) = start();
+    let created = post(&settings(&fake, TOKEN), REPOSITORY, NUMBER, &body("A")).unwrap();
+    comments.fail_writes(&[WriteFault::Reject(422, "Validation Failed")]);
+
+    let error = post(&settings(&fake, TOKEN), REPOSITORY, NUMBER, &body("B")).unwrap_err();
+
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "GitHub rejected editing comment {} on pull request #42: Validation Failed (HTTP 422)",
+            created.comment_id
+        )
+    );
 }
 
 #[test]

@@ -94,9 +94,11 @@ const DIFF_TEMPLATES: [(&str, &str); 2] = [
 ];
 
 /// Renders the diff as Markdown. Repository names, paths, quotes and messages are escaped, so
-/// text from a repository cannot break the table or add markup.
+/// text from a repository cannot break the table or add markup. A diff is often posted on
+/// a pull request or an issue, so `@name` and `#123` in that text are kept from mentioning
+/// anyone or linking an issue there (see [`crate::report::escape::conversation`]).
 pub fn render(diff: &ScorecardDiff, options: &MarkdownOptions) -> Result<String, RenderError> {
-    let mut tera = templates::load().map_err(RenderError::Markdown)?;
+    let mut tera = templates::load_for_conversation().map_err(RenderError::Markdown)?;
     tera.add_raw_templates(DIFF_TEMPLATES)
         .map_err(RenderError::Markdown)?;
     let view = DiffView::new(diff, options);

@@ -36,8 +36,8 @@ struct RawUser {
 pub enum ApiError {
     #[error("the token cannot write comments: {message} (HTTP 403)\nhelp: the workflow needs `permissions: pull-requests: write`; pull requests from forks get a read-only GITHUB_TOKEN, see \"Pull-request comments\" in the README")]
     ReadOnly { message: String },
-    #[error("GitHub rejected the comment: {message} (HTTP 422)")]
-    Validation { message: String },
+    #[error("GitHub rejected {request}: {message} (HTTP 422)")]
+    Validation { request: String, message: String },
     #[error("GitHub rejected the token: {message} (HTTP 401)\nhelp: set GITHUB_TOKEN or GH_TOKEN to a valid token")]
     Unauthorized { message: String },
     #[error("{request} failed: {message} (HTTP {status})")]
@@ -125,17 +125,14 @@ impl PullRequestComments<'_> {
 
     /// Creates a comment and returns its id. Sent once: see [`Transport::write_once`].
     pub async fn create(&self, body: &str) -> Result<u64, ApiError> {
-        let request = format!("creating a comment on {}#{}", self.repository, self.number);
+        let request = format!("creating a comment on pull request #{}", self.number);
         let path = format!("/repos/{}/issues/{}/comments", self.repository, self.number);
         self.write(http::Method::POST, &path, body, &request).await
     }
 
     /// Replaces the body of comment `id`. Sent once: see [`Transport::write_once`].
     pub async fn edit(&self, id: u64, body: &str) -> Result<u64, ApiError> {
-        let request = format!(
-            "editing comment {id} on {}#{}",
-            self.repository, self.number
-        );
+        let request = format!("editing comment {id} on pull request #{}", self.number);
         let path = format!("/repos/{}/issues/comments/{id}", self.repository);
         self.write(http::Method::PATCH, &path, body, &request).await
     }
@@ -175,7 +172,10 @@ pub fn error_of(request: &str, reply: &Reply, is_write: bool) -> ApiError {
     match reply.status {
         StatusCode::UNAUTHORIZED => ApiError::Unauthorized { message },
         StatusCode::FORBIDDEN if is_write => ApiError::ReadOnly { message },
-        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Validation { message },
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Validation {
+            request: request.to_string(),
+            message,
+        },
         status => ApiError::Http {
             request: request.to_string(),
             status: status.as_u16(),

@@ -2,8 +2,10 @@
 //! changed, blocker changes, and new and fixed findings with links, kept within GitHub's limit
 //! on the size of a comment.
 
+use super::git::short;
 use super::links::BlobLinks;
 use super::sync::MARKER;
+use super::{FolderChange, GradedPullRequest};
 use crate::diff::{self, BlockerState, FindingChanges, Reading, RepoDiff};
 use crate::finding::{Finding, Outcome};
 use crate::report::{templates, RenderError};
@@ -20,14 +22,10 @@ const TEMPLATE: (&str, &str) = (
     include_str!("../../templates/pr_comment.md.tera"),
 );
 
-/// Renders the comment that compares `base` with `head` (the reports of one repository),
-/// linking new findings with `links`, within [`MAX_BODY_BYTES`].
-pub fn render(
-    base: &RepoReport,
-    head: &RepoReport,
-    links: &BlobLinks,
-) -> Result<String, RenderError> {
-    render_within(base, head, links, MAX_BODY_BYTES)
+/// Renders the comment that compares the base of `graded` with its head, linking new findings
+/// with `links`, within [`MAX_BODY_BYTES`].
+pub fn render(graded: &GradedPullRequest, links: &BlobLinks) -> Result<String, RenderError> {
+    render_within(graded, links, MAX_BODY_BYTES)
 }
 
 /// Renders the comment within `limit` bytes.
@@ -37,16 +35,19 @@ pub fn render(
 /// number left out. Whole list items are dropped, so no Markdown construct or character is ever cut. The
 /// number kept is found by bisection over whole renders, because escaping makes the length of
 /// an item known only once it is rendered.
+///
+/// Text from the repository is escaped, and `@name` and `#123` in it are kept from mentioning
+/// anyone or linking an issue when the bot posts the comment (see
+/// [`crate::report::escape::conversation`]).
 pub fn render_within(
-    base: &RepoReport,
-    head: &RepoReport,
+    graded: &GradedPullRequest,
     links: &BlobLinks,
     limit: usize,
 ) -> Result<String, RenderError> {
-    let mut tera = templates::load().map_err(RenderError::Markdown)?;
+    let mut tera = templates::load_for_conversation().map_err(RenderError::Markdown)?;
     tera.add_raw_templates([TEMPLATE])
         .map_err(RenderError::Markdown)?;
-    let view = CommentView::new(base, head, links);
+    let view = CommentView::new(graded, links);
     let render = |kept: usize| -> Result<String, RenderError> {
         let context =
             tera::Context::from_serialize(view.keeping(kept)).map_err(RenderError::Markdown)?;
@@ -94,6 +95,12 @@ struct CommentView {
     changed: bool,
     base_commit: String,
     head_commit: String,
+    /// The ref whose merge base with the head is the base, such as `origin/main`.
+    base_ref: String,
+    /// `added` or `removed` when only one side has the graded folder, else empty.
+    folder_change: &'static str,
+    /// The graded folder, such as `services/api`.
+    folder: String,
     /// Which side could not be read, as a clause, when one could not: then no verdict or
     /// finding is compared.
     unreadable: Option<&'static str>,
@@ -134,23 +141,32 @@ struct FindingView {
 }
 
 impl CommentView {
-    fn new(base: &RepoReport, head: &RepoReport, links: &BlobLinks) -> CommentView {
+    fn new(graded: &GradedPullRequest, links: &BlobLinks) -> CommentView {
+        let (base, head) = (&graded.base, &graded.head);
         let compared = diff::compare(
             &Scorecard::new(vec![base.clone()]),
             &Scorecard::new(vec![head.clone()]),
         );
-        let short = |commit: &Option<String>| {
-            commit
+        let commit = |report: &RepoReport| {
+            report
+                .commit
                 .as_deref()
-                .map(|commit| commit.chars().take(12).collect())
+                .map(|commit| short(commit).to_string())
                 .unwrap_or_default()
         };
         let mut view = CommentView {
             marker: MARKER,
             grade_line: grade_line(base, head),
             changed: false,
-            base_commit: short(&base.commit),
-            head_commit: short(&head.commit),
+            base_commit: commit(base),
+            head_commit: commit(head),
+            base_ref: graded.base_ref.clone(),
+            folder_change: match graded.folder {
+                FolderChange::Kept => "",
+                FolderChange::Added => "added",
+                FolderChange::Removed => "removed",
+            },
+            folder: graded.prefix.trim_end_matches('/').to_string(),
             unreadable: None,
             controls: Vec::new(),
             blockers: Vec::new(),

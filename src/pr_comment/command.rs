@@ -1,11 +1,14 @@
 //! The `pr-comment` command: arguments in, exit code out.
 
 use super::api::ApiError;
-use super::base::{self, GitError};
+use super::base;
 use super::body::MAX_BODY_BYTES;
+use super::git::{short, GitError};
 use super::links::BlobLinks;
 use super::sync::{Action, MARKER};
-use super::{body, grade_pull_request, post, GradeError, GradedPullRequest, PostSettings};
+use super::{
+    body, grade_pull_request, post, FolderChange, GradeError, GradedPullRequest, PostSettings,
+};
 use crate::app::write_output;
 use crate::cli::{self, PrCommentArgs};
 use crate::grade::Policy;
@@ -66,11 +69,7 @@ pub fn run(args: &PrCommentArgs) -> u8 {
                 report.comment_id, args.repo, args.pr
             );
             if !report.duplicates.is_empty() {
-                eprintln!(
-                    "note: {} older dockgrade comments by the same account were left as they are: {:?}",
-                    report.duplicates.len(),
-                    report.duplicates
-                );
+                eprintln!("note: {}", duplicates_note(&report.duplicates));
             }
             exit_code()
         }
@@ -109,11 +108,28 @@ fn grade_and_render(args: &PrCommentArgs) -> Result<(String, GradedPullRequest),
     let graded = match grade_pull_request(&args.path, &base_ref, &args.repo, &policy) {
         Ok(graded) => graded,
         Err(GradeError::Git(error)) => return Err(git_failure(&error)),
-        Err(error @ GradeError::Config { .. }) => {
+        Err(error @ (GradeError::Config { .. } | GradeError::FolderMissing { .. })) => {
             eprintln!("error: {error}");
             return Err(cli::EXIT_USAGE);
         }
     };
+    if graded.uncommitted {
+        eprintln!(
+            "warning: {} has uncommitted changes, which are not graded: pr-comment grades the commit HEAD ({}) as the pull request has it, and links point there\nhelp: commit the changes to grade them",
+            args.path.display(),
+            short(&graded.head_commit)
+        );
+    }
+    let folder = graded.prefix.trim_end_matches('/');
+    match graded.folder {
+        FolderChange::Kept => {}
+        FolderChange::Added => eprintln!(
+            "note: the base commit has no folder {folder}: the pull request adds it, so the base is graded as an empty repository"
+        ),
+        FolderChange::Removed => eprintln!(
+            "note: the head commit has no folder {folder}: the pull request removes it, so the head is graded as an empty repository"
+        ),
+    }
 
     // NOTE: links point at the checked-out commit. On `pull_request` events actions/checkout
     // checks out GitHub's test merge commit, not the pull request's head commit.
@@ -123,7 +139,7 @@ fn grade_and_render(args: &PrCommentArgs) -> Result<(String, GradedPullRequest),
         &graded.head_commit,
         &graded.prefix,
     );
-    match body::render(&graded.base, &graded.head, &links) {
+    match body::render(&graded, &links) {
         Ok(text) => Ok((text, graded)),
         Err(error) => {
             eprintln!("error: cannot render the comment: {error}");
@@ -171,16 +187,18 @@ fn print_body(args: &PrCommentArgs, text: &str) -> Option<u8> {
     }
 }
 
-/// Returns 4 when a side could not be read, else 3 when the head grades below `--fail-under`,
-/// else 0.
+/// Returns 4 when the head could not be read completely, else 3 when the head grades below
+/// `--fail-under`, else 0. Only the head counts: the pull request cannot change its base, so
+/// errors there are shown in the comment but do not fail the run.
 fn grade_exit_code(graded: &GradedPullRequest, args: &PrCommentArgs) -> u8 {
-    for (side, report) in [("head", &graded.head), ("base", &graded.base)] {
-        if !report.errors.is_empty() {
-            eprintln!(
-                "the {side} of the pull request could not be read completely (see the comment)"
-            );
-            return cli::EXIT_UNREADABLE;
-        }
+    if !graded.head.errors.is_empty() {
+        eprintln!("the head of the pull request could not be read completely (see the comment)");
+        return cli::EXIT_UNREADABLE;
+    }
+    if !graded.base.errors.is_empty() {
+        eprintln!(
+            "note: the base of the pull request could not be read completely (see the comment); only the head sets the exit code"
+        );
     }
     match args.fail_under {
         Some(threshold) if crate::pipeline::is_below(&graded.head, threshold) => {
@@ -194,6 +212,21 @@ fn grade_exit_code(graded: &GradedPullRequest, args: &PrCommentArgs) -> u8 {
     }
 }
 
+/// Describes the older dockgrade comments that a sync left as they are.
+fn duplicates_note(ids: &[u64]) -> String {
+    let listed: Vec<String> = ids.iter().map(u64::to_string).collect();
+    let (count, verb) = if ids.len() == 1 {
+        ("1 older dockgrade comment".to_string(), "was")
+    } else {
+        (format!("{} older dockgrade comments", ids.len()), "were")
+    };
+    format!(
+        "{count} by the same account {verb} left as {}: {}",
+        if ids.len() == 1 { "it is" } else { "they are" },
+        listed.join(", ")
+    )
+}
+
 fn git_failure(error: &GitError) -> u8 {
     eprintln!("error: {error}");
     match error {
@@ -203,6 +236,24 @@ fn git_failure(error: &GitError) -> u8 {
         GitError::NotAWorkTree { .. }
         | GitError::MissingBaseRef
         | GitError::InvalidRef(_)
-        | GitError::RefNotFound { .. } => cli::EXIT_USAGE,
+        | GitError::RefNotFound { .. }
+        | GitError::NoMergeBase { .. } => cli::EXIT_USAGE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_note_counts_in_singular_and_plural() {
+        assert_eq!(
+            duplicates_note(&[3]),
+            "1 older dockgrade comment by the same account was left as it is: 3"
+        );
+        assert_eq!(
+            duplicates_note(&[3, 5]),
+            "2 older dockgrade comments by the same account were left as they are: 3, 5"
+        );
     }
 }

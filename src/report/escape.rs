@@ -48,6 +48,51 @@ fn escape_with(raw: &str, extra: &[char]) -> String {
     escaped
 }
 
+/// The invisible character placed after `@` or `#` by [`conversation`]: U+200B ZERO WIDTH
+/// SPACE, which stops a mention according to the GitHub report cited there.
+const ZERO_WIDTH_SPACE: char = '\u{200b}';
+
+/// Keeps GitHub from reading escaped text as references, for Markdown posted to an issue or a
+/// pull request. There GitHub notifies the user or team of an `@name` and links `#123`,
+/// `owner/name#123` and `GH-123` to issues:
+/// https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax#mentioning-people-and-teams
+/// and
+/// https://docs.github.com/en/get-started/writing-on-github/working-with-advanced-formatting/autolinked-references-and-urls.
+/// It finds them in the rendered text, after backslash escapes are gone, so `\@` does not
+/// help, while text in a code span is left alone (https://github.com/github/markup/issues/1168).
+/// An invisible character after the `@`, `#` or `GH-` breaks the reference and leaves the text
+/// as it reads.
+///
+/// Files in a repository, such as a committed Markdown report, get no autolinked references
+/// (the second page above), and mentions in them send no notification
+/// (https://github.com/github/docs/issues/27418), so the scan report does without this.
+pub fn conversation(escaped: &str) -> String {
+    // NOTE: commit ids and issue URLs in the text are still linked, and an issue URL still adds
+    // a reference to that issue's timeline.
+    let mut neutral = String::with_capacity(escaped.len());
+    let mut previous: [char; 2] = [' ', ' '];
+    let mut chars = escaped.chars().peekable();
+    while let Some(c) = chars.next() {
+        neutral.push(c);
+        let next = chars.peek().copied().unwrap_or(' ');
+        let starts_reference = match c {
+            '@' => next.is_ascii_alphanumeric(),
+            '#' => next.is_ascii_digit(),
+            '-' => {
+                next.is_ascii_digit()
+                    && previous[0].eq_ignore_ascii_case(&'g')
+                    && previous[1].eq_ignore_ascii_case(&'h')
+            }
+            _ => false,
+        };
+        if starts_reference {
+            neutral.push(ZERO_WIDTH_SPACE);
+        }
+        previous = [previous[1], c];
+    }
+    neutral
+}
+
 /// Returns the byte index of the character that would make the text start a Markdown block
 /// (heading, list item or thematic break) after a list bullet, if there is one.
 fn block_marker_position(text: &str) -> Option<usize> {
@@ -179,6 +224,27 @@ mod tests {
         assert_eq!(heading("#1 #2"), "\\#1 \\#2");
         assert_eq!(heading("a\\#"), "a\\\\\\#");
         assert_eq!(heading("acme/api_server"), "acme/api\\_server");
+    }
+
+    #[test]
+    fn conversation_breaks_mentions_and_issue_references() {
+        assert_eq!(
+            conversation("ask @alice and @acme/sec"),
+            "ask @\u{200b}alice and @\u{200b}acme/sec"
+        );
+        assert_eq!(
+            conversation("see #12, acme/api#3 and gh-7"),
+            "see #\u{200b}12, acme/api#\u{200b}3 and gh-\u{200b}7"
+        );
+        assert_eq!(conversation(&text("#42 first")), "\\#\u{200b}42 first");
+    }
+
+    #[test]
+    fn conversation_keeps_other_signs() {
+        assert_eq!(
+            conversation("a @ b, # heading, #tag, x-1, GH-x"),
+            "a @ b, # heading, #tag, x-1, GH-x"
+        );
     }
 
     #[test]

@@ -37,6 +37,24 @@ pub fn load() -> tera::Result<Tera> {
     Ok(tera)
 }
 
+/// Loads the templates as [`load`] does, for Markdown posted to a GitHub issue or pull request:
+/// `md_text` and `md_heading` also break `@name` mentions and `#123` issue references, see
+/// [`escape::conversation`].
+pub fn load_for_conversation() -> tera::Result<Tera> {
+    let mut tera = load()?;
+    tera.register_filter("md_text", |value: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(escape::conversation(&escape::text(&plain(
+            value,
+        )))))
+    });
+    tera.register_filter("md_heading", |value: &Value, _: &HashMap<String, Value>| {
+        Ok(Value::String(escape::conversation(&escape::heading(
+            &plain(value),
+        ))))
+    });
+    Ok(tera)
+}
+
 fn md_text(value: &Value, _args: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(escape::text(&plain(value))))
 }
