@@ -45,7 +45,7 @@ pub enum JobLocation {
 /// host `SUBDOMAIN.ghe.com` (GitHub Docs). Returns `None` for any other form, so that no report
 /// links to a guessed host.
 // NOTE: an API URL of another form, such as a proxy in front of GitHub, gets no web host, so
-// its findings have no links; repos.toml has no key to name the web host directly.
+// its findings have no links. repos.toml has no key to name the web host directly.
 pub fn web_base(api_url: &str) -> Option<String> {
     let url = api_url.trim().trim_end_matches('/');
     if let Some(host) = url.strip_suffix("/api/v3") {

@@ -195,8 +195,8 @@ impl Scorecard {
     }
 
     /// Reads a JSON report that `--format json` wrote. The schema version is checked before
-    /// anything else, so a report of another version gets an error that says so rather than a
-    /// complaint about some field.
+    /// anything else, so a report of another version gets an error that names both versions
+    /// rather than a complaint about some field.
     pub fn from_json(text: &str) -> Result<Scorecard, ReadError> {
         // The other reports dockgrade writes are named, because they are the files most often
         // passed here by mistake. HTML starts with `<` (a doctype, a comment or a tag), which no
@@ -220,7 +220,7 @@ impl Scorecard {
             return Err(ReadError::NotAReport);
         }
         // The JSON of `dockgrade diff` has the same `tool` and its own schema version, and no
-        // `repos`; its `worsenings` list tells it apart.
+        // `repos`; its `worsenings` list marks it.
         if !object.contains_key("repos") && object.contains_key("worsenings") {
             return Err(ReadError::DiffReport);
         }
@@ -240,7 +240,7 @@ impl Scorecard {
     }
 }
 
-/// Why a JSON report could not be read back.
+/// The reason a JSON report could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     #[error("not valid JSON: {0}")]

@@ -294,7 +294,7 @@ fn with_terminator(report: &str, terminator: &str) -> String {
     }
 }
 
-/// What [`update_file`] did.
+/// The result of [`update_file`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateOutcome {
     /// The region already contained the report, so the file was not written.
@@ -303,7 +303,7 @@ pub enum UpdateOutcome {
     Updated,
 }
 
-/// Why a file could not be updated.
+/// The reason a file could not be updated.
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateError {
     #[error("cannot update {path}: the file does not exist\nhelp: create it with the two marker lines, for example: printf '{START_MARKER}\\n{END_MARKER}\\n' > {path}", path = .0.display())]

@@ -450,7 +450,7 @@ fn missing_files_are_both_named() {
 }
 
 /// A repository that the new report read from GitHub links its new findings to the file at the
-/// graded commit; repositories read from local folders get no links.
+/// graded commit. Repositories read from local folders get no links.
 #[test]
 fn new_findings_link_to_the_graded_commit_on_github() {
     let (fleet, new) = worse_fleet();

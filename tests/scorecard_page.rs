@@ -1,4 +1,4 @@
-//! SCORECARD.md, the example knowledge-base page that the scheduled workflow refreshes, holds
+//! SCORECARD.md, the example knowledge-base page that the scheduled workflow refreshes, contains
 //! the current example fleet report: refreshing a copy of it with `scan --update` changes no
 //! byte. When a change to the report fails this test, refresh the page with
 //! `cargo run -- scan --update SCORECARD.md` and commit it with that change.

@@ -24,7 +24,7 @@ pub fn run(args: &DiffArgs) -> u8 {
 
     let change = diff::compare(&old, &new);
     // New findings link to the file at the commit the new report graded, for repositories that
-    // report read from GitHub (their `web_url`); local folders have no web address.
+    // report read from GitHub (their `web_url`). Local folders have no web address.
     let web_urls: HashMap<(&str, &str), &str> = new
         .repos
         .iter()

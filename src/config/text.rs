@@ -5,7 +5,7 @@ use super::error::ConfigError;
 use std::io;
 use std::path::Path;
 
-/// Why a configuration file could not be read as text.
+/// The reason a configuration file could not be read as text.
 pub(super) enum ReadFailure {
     Io(io::Error),
     /// A located error for bytes that are not UTF-8.

@@ -141,7 +141,7 @@ struct SummaryRow {
     controls: Vec<VerdictChange>,
     new_findings: usize,
     fixed_findings: usize,
-    /// Why findings are not compared, when the repository could not be read on a side.
+    /// The reason findings are not compared, when the repository could not be read on a side.
     reading: Option<&'static str>,
 }
 
@@ -158,7 +158,7 @@ struct RepoView {
     source: String,
     /// The old source of a repository that moved.
     old_source: Option<String>,
-    /// Why findings are not compared, when the repository could not be read on a side.
+    /// The reason findings are not compared, when the repository could not be read on a side.
     reading: Option<&'static str>,
     old_commit: Option<String>,
     new_commit: Option<String>,

@@ -101,8 +101,8 @@ struct CommentView {
     folder_change: &'static str,
     /// The graded folder, such as `services/api`.
     folder: String,
-    /// Which side could not be read, as a clause, when one could not: then no verdict or
-    /// finding is compared.
+    /// The side that could not be read, as a clause, if any. Then no verdict or finding is
+    /// compared.
     unreadable: Option<&'static str>,
     controls: Vec<ControlRow>,
     blockers: Vec<BlockerRow>,

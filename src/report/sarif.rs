@@ -16,7 +16,7 @@
 //!   than rejecting the upload for carrying several runs of one tool and category. A repository
 //!   keeps its category when its shard contains only it. A scorecard of one repository
 //!   (`dockgrade check .`) gets no id, so the upload action's `category` input applies.
-//! - A shard's log (`scan --shard I/N`) says so in each run's `properties.shard`.
+//! - A shard's log (`scan --shard I/N`) names its shard in each run's `properties.shard`.
 //! - A repository that could not be read has `executionSuccessful: false` and one error
 //!   notification per problem in its invocation.
 

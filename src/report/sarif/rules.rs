@@ -95,7 +95,7 @@ fn finding_parts(info: &FindingInfo) -> (&'static str, String, Vec<&'static str>
     (info.title, unwrap_lines(info.summary), tags)
 }
 
-/// A rule for a finding id with no metadata, so that every result still names a rule.
+/// Builds a rule for a finding id with no metadata, so that every result still names a rule.
 fn undocumented_rule(id: &str) -> ReportingDescriptor {
     let text =
         format!("dockgrade finding {id}; this dockgrade version has no documentation for it.");
