@@ -68,9 +68,6 @@ fn scan(
     github_args: &GitHubArgs,
     quiet: bool,
 ) -> u8 {
-    if let Err(code) = check_update_target(args) {
-        return code;
-    }
     if let (Some(shard), Some(_)) = (shard, &args.update) {
         eprintln!(
             "error: --update cannot be used with --shard, because shard {shard} alone would replace \
@@ -79,6 +76,9 @@ fn scan(
              `dockgrade merge shard-*.json --update FILE`"
         );
         return cli::EXIT_USAGE;
+    }
+    if let Err(code) = check_update_target(args) {
+        return code;
     }
     let config = match Config::load(config_path) {
         Ok(config) => config,

@@ -191,7 +191,7 @@ pub struct InitArgs {
 
 const PR_COMMENT_EXIT_CODES_HELP: &str = "Exit codes:
   0  the comment is up to date, or --dry-run printed it, or the token is read-only and the body
-     was printed instead (a warning says so)
+     was printed instead (a warning says so; with --body-file that is exit 1)
   1  a GitHub API request failed, or an output file cannot be written
   2  invalid arguments, no token, or PATH or the base ref cannot be used
   3  the head graded below --fail-under

@@ -293,3 +293,16 @@ fn update_target_is_checked_before_grading() {
     assert!(stderr.contains("fleet.md"), "{stderr}");
     assert!(!stderr.contains("missing-repos.toml"), "{stderr}");
 }
+
+/// `--shard` with `--update` is rejected whatever the page is, even one that does not exist.
+#[test]
+fn update_with_shard_rejected_before_page() {
+    let folder = TempDir::new().expect("temporary folder");
+    let output = scan_update(&folder.path().join("missing.md"), &["--shard", "1/4"]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--update cannot be used with --shard"),
+        "{stderr}"
+    );
+}

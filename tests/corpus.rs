@@ -157,12 +157,6 @@ const VERIFIED: &[Expectation] = &[
         "loaded alone, service nginx-proxy has neither image nor build, which docker compose rejects"),
 ];
 
-/// Verdicts that dockgrade gets wrong, each with the verdict docs/controls.md requires. The
-/// ignored test `known_wrong_verdicts_are_fixed` checks them, and a row that passes there
-/// belongs in `VERIFIED`.
-#[rustfmt::skip]
-const KNOWN_WRONG: &[Expectation] = &[];
-
 /// Literal secrets that corpus Compose files set and that no report may print.
 const COMPOSE_SECRETS: &[(&str, &str)] = &[
     ("docker/awesome-compose:wasmedge-kafka-mysql", "whalehello"),
@@ -174,9 +168,6 @@ const COMPOSE_SECRETS: &[(&str, &str)] = &[
     ("mailcow/mailcow-dockerized", "SOGoSuperSecret0"),
     ("docker/awesome-compose:aspnet-mssql", "example_123"),
 ];
-
-/// Compose secrets that reports still print; each entry is a redaction gap to close.
-const KNOWN_PRINTED_SECRETS: &[(&str, &str)] = &[];
 
 /// The scanned corpus, shared by the tests so that it is graded once per test binary.
 struct Corpus {
@@ -567,26 +558,6 @@ fn verified_verdicts_hold() {
         .iter()
         .filter_map(|expectation| mismatch(scorecard, expectation))
         .collect();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-#[test]
-#[ignore = "known wrong verdicts; run with --ignored to check the fixes"]
-fn known_wrong_verdicts_are_fixed() {
-    let corpus = corpus();
-    let mut problems: Vec<String> = KNOWN_WRONG
-        .iter()
-        .filter_map(|expectation| mismatch(&corpus.scorecard, expectation))
-        .collect();
-    let markdown = render(&corpus.scorecard, Format::Markdown).expect("the Markdown renders");
-    let json = render(&corpus.scorecard, Format::Json).expect("the JSON renders");
-    for (repo, secret) in KNOWN_PRINTED_SECRETS {
-        if markdown.contains(secret) || json.contains(secret) {
-            problems.push(format!(
-                "{repo}: a literal secret of its Compose file appears in a report"
-            ));
-        }
-    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

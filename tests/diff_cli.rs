@@ -484,3 +484,28 @@ fn new_findings_link_to_the_graded_commit_on_github() {
         "a link that is not a file at the graded commit:\n{text}"
     );
 }
+
+/// A shard's report against the whole fleet's is compared, with a warning that names the
+/// shard, since most repositories then show as added.
+#[test]
+fn shard_report_gets_a_warning() {
+    let fleet = Fleet::new();
+    let shard = fleet.folder.path().join("shard.json");
+    let output = dockgrade()
+        .args([
+            "scan", "--today", TODAY, "--format", "json", "--shard", "1/4",
+        ])
+        .arg("--config")
+        .arg(manifest_dir().join("repos.toml"))
+        .arg("--output")
+        .arg(&shard)
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+
+    let output = diff(&shard, &fleet.old_report, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("covers shard 1/4 only"), "{stderr}");
+    assert!(stderr.contains("dockgrade merge"), "{stderr}");
+}

@@ -547,3 +547,41 @@ fn branch_name_resolves_to_origin() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("grade A (7/7) → B (5/7)"));
 }
+
+/// A `--body-file` run only posts, so a refused post fails it, unlike a grading run whose post
+/// is refused.
+#[test]
+fn body_file_refused_post_exits_1() {
+    let (_runtime, fake, comments) = start_fake();
+    let clone = PullRequestClone::new(".");
+    let saved = clone.folder.path().join("comment.md");
+    let dry_run = command(&clone, &fake.api_url())
+        .arg("--dry-run")
+        .arg("--output")
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert_eq!(dry_run.status.code(), Some(0), "{}", text(&dry_run.stderr));
+    comments.fail_writes(&[WriteFault::Reject(
+        403,
+        "Resource not accessible by integration",
+    )]);
+
+    let folder = TempDir::new().unwrap();
+    let output = Command::cargo_bin("dockgrade")
+        .unwrap()
+        .args(["pr-comment", "--repo", REPOSITORY, "--pr", "7"])
+        .args(["--api-url", &fake.api_url()])
+        .arg("--body-file")
+        .arg(&saved)
+        .arg(folder.path())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_BASE_REF")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("error:"));
+    assert!(comments.all().is_empty());
+}

@@ -22,6 +22,20 @@ pub fn run(args: &DiffArgs) -> u8 {
         }
     };
 
+    // A shard's report lists only part of the fleet, so every repository of the other shards
+    // would show as added or removed.
+    for (path, report) in [(&args.old, &old), (&args.new, &new)] {
+        if let Some(shard) = &report.shard {
+            eprintln!(
+                "warning: {} covers shard {}/{} only, so repositories of the other shards show as \
+                 added or removed\nhelp: compare the reports of `dockgrade merge` instead",
+                path.display(),
+                shard.index,
+                shard.count
+            );
+        }
+    }
+
     let change = diff::compare(&old, &new);
     // New findings link to the file at the commit the new report graded, for repositories that
     // report read from GitHub (their `web_url`). Local folders have no web address.

@@ -73,6 +73,12 @@ pub fn run(args: &PrCommentArgs) -> u8 {
             }
             exit_code()
         }
+        // Posting a saved body is the whole job of a --body-file run, so a refused post fails
+        // it: the privileged workflow that runs it must not stay green without a comment.
+        Err(error @ ApiError::ReadOnly { .. }) if args.body_file.is_some() => {
+            eprintln!("error: {error}");
+            cli::EXIT_INTERNAL
+        }
         // The grading worked and only the post was refused, as it is for pull requests from
         // forks, so the run still succeeds and hands the body on for a privileged workflow.
         Err(error @ ApiError::ReadOnly { .. }) => {
