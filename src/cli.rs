@@ -175,7 +175,7 @@ pub struct ExplainArgs {
     #[arg(required_unless_present = "all")]
     pub id: Option<String>,
     /// Print the documentation of every control, blocker and finding id as Markdown.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "id")]
     pub all: bool,
 }
 

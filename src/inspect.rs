@@ -220,13 +220,37 @@ pub fn inspect_dockerfile(path: &Path, format: &str) -> Result<String, InspectEr
         line: error.line,
         message: error.message,
     })?;
+    // BuildKit's parser accepts files that `docker build` then rejects, such as an unknown
+    // instruction. The buildkit dump is the parser's view alone; the other views say whether
+    // the file builds, since grading reports such a file as a parse error.
+    let rejected = dockerfile::validate(&parsed).err();
     Ok(match format {
         "buildkit" => dockerfile::dump_buildkit(&parsed),
-        "json" => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&dockerfile_json(&parsed)).unwrap_or_default()
-        ),
-        _ => dockerfile_text(&parsed),
+        "json" => {
+            let mut value = dockerfile_json(&parsed);
+            if let (Some(object), Some(error)) = (value.as_object_mut(), &rejected) {
+                object.insert(
+                    "build_error".to_string(),
+                    json!({ "line": error.line, "message": error.message }),
+                );
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+        _ => {
+            let mut text = dockerfile_text(&parsed);
+            if let Some(error) = rejected {
+                let _ = writeln!(
+                    text,
+                    "build error (line {}): {}; docker build rejects this file, and grading \
+                     reports it as a parse error",
+                    error.line, error.message
+                );
+            }
+            text
+        }
     })
 }
 

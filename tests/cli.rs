@@ -662,3 +662,59 @@ fn check_same_folder_twice_grades_once() {
         "{stderr}"
     );
 }
+
+/// A Dockerfile that BuildKit's parser accepts but `docker build` rejects is shown, with the
+/// error that grading reports as a parse error, in the text and JSON views.
+#[test]
+fn inspect_names_build_error() {
+    let folder = TempDir::new().expect("temporary folder");
+    let dockerfile = folder.path().join("Dockerfile");
+    std::fs::write(&dockerfile, "FROM alpine:3.20\nHI there\nUSER 1000\n").expect("write");
+
+    let output = dockgrade()
+        .arg("inspect")
+        .arg(&dockerfile)
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("HI there"), "{stdout}");
+    assert!(
+        stdout.contains("build error (line 2): unknown instruction: HI"),
+        "{stdout}"
+    );
+
+    let output = dockgrade()
+        .args(["inspect", "--format", "json"])
+        .arg(&dockerfile)
+        .output()
+        .expect("dockgrade runs");
+    let value: serde_json::Value = serde_json::from_str(&stdout_of(&output)).expect("JSON");
+    assert_eq!(value["build_error"]["line"], 2);
+    assert_eq!(value["build_error"]["message"], "unknown instruction: HI");
+}
+
+/// A Compose user made of an unset variable expands to nothing, which the message says plainly.
+#[test]
+fn empty_unresolved_user_is_named_empty() {
+    let folder = TempDir::new().expect("temporary folder");
+    let digest = "0".repeat(64);
+    std::fs::write(
+        folder.path().join("compose.yaml"),
+        format!(
+            "services:\n  app:\n    image: alpine@sha256:{digest}\n    user: \"${{APP_UID}}\"\n"
+        ),
+    )
+    .expect("write");
+
+    let output = dockgrade()
+        .args(["check", "--format", "json"])
+        .arg(folder.path())
+        .output()
+        .expect("dockgrade runs");
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("Compose user: (empty) depends on unresolved variables (APP_UID)"),
+        "{stdout}"
+    );
+}

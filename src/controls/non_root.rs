@@ -263,12 +263,14 @@ fn judge_user(evidence: &mut Evidence, subject: &str, location: &Location, setti
         unresolved,
     } = *setting;
     if !unresolved.is_empty() {
+        // An unset variable with no default expands to nothing.
+        let shown = if value.is_empty() { "(empty)" } else { value };
         evidence.add(
             Outcome::Review,
             subject,
             location,
             format!(
-                "{origin} {value}{inherited} depends on unresolved variables ({}), so the user is not known",
+                "{origin} {shown}{inherited} depends on unresolved variables ({}), so the user is not known",
                 unresolved.join(", ")
             ),
             "Give the variable a non-root default, or write the UID literally.",
