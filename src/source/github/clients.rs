@@ -68,6 +68,24 @@ pub fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or(message)
 }
 
+/// Describes an HTTP client error with its causes. octocrab's own message of a failed
+/// connection is only "client error (Connect)"; the causes say what failed, such as
+/// "Connection refused".
+pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut description = first_line(&error.to_string()).to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        let line = first_line(&text);
+        if !description.contains(line) {
+            description.push_str(": ");
+            description.push_str(line);
+        }
+        source = cause.source();
+    }
+    description
+}
+
 /// The clients of a run.
 pub struct Clients {
     shared: Option<Arc<ClientPair>>,
@@ -273,4 +291,25 @@ fn build_app_client(base: &str, app: &AppCredentials) -> Result<Octocrab, Transp
         .map_err(|error| {
             TransportError::InvalidRequest(format!("cannot build the HTTP client: {error}"))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_error;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("client error (Connect)")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn describe_error_adds_the_causes() {
+        let error = Outer(std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "Connection refused",
+        ));
+        assert_eq!(
+            describe_error(&error),
+            "client error (Connect): Connection refused"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! task, retries with capped exponential backoff, per-request logs and counters.
 
 use super::auth::Credentials;
-use super::clients::{first_line, owner_of, ClientPair, Clients};
+use super::clients::{describe_error, owner_of, ClientPair, Clients};
 use super::retry::{is_transient, rate_limit_of, Quota, RateLimit, RetryPolicy};
 use super::stats::Stats;
 use bytes::Bytes;
@@ -251,7 +251,7 @@ impl Transport {
         } else {
             clients.rest._post(path, Some(body)).await
         }
-        .map_err(|error| self.redact(first_line(&error.to_string())))?;
+        .map_err(|error| self.redact(&describe_error(&error)))?;
         self.read_reply(response).await
     }
 
@@ -420,7 +420,7 @@ impl Transport {
             }
             Api::Graphql => clients.graphql().await?._post(path, body).await,
         }
-        .map_err(|error| self.redact(first_line(&error.to_string())))?;
+        .map_err(|error| self.redact(&describe_error(&error)))?;
         self.read_reply(response).await
     }
 
@@ -435,7 +435,7 @@ impl Transport {
             .into_body()
             .collect()
             .await
-            .map_err(|error| self.redact(first_line(&error.to_string())))?
+            .map_err(|error| self.redact(&describe_error(&error)))?
             .to_bytes();
         Ok(Reply {
             status,
