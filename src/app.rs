@@ -463,6 +463,15 @@ fn explain(args: &cli::ExplainArgs) -> u8 {
 }
 
 fn init(args: &cli::InitArgs) -> u8 {
+    if args.output.as_os_str() == "-" {
+        return match write_output(None, &crate::config::init_template()) {
+            Ok(()) => cli::EXIT_OK,
+            Err(error) => {
+                eprintln!("error: {error}");
+                cli::EXIT_INTERNAL
+            }
+        };
+    }
     if args.output.exists() && !args.force {
         eprintln!(
             "error: {} already exists\nhelp: pass --force to overwrite it, or --output to write elsewhere",

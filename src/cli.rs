@@ -181,7 +181,7 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The path to write the template to.
+    /// The path to write the template to; `-` prints it on stdout.
     #[arg(long, short, default_value = "repos.toml")]
     pub output: PathBuf,
     /// Overwrite an existing file.

@@ -718,3 +718,16 @@ fn empty_unresolved_user_is_named_empty() {
         "{stdout}"
     );
 }
+
+#[test]
+fn init_dash_prints_template() {
+    let folder = TempDir::new().expect("temporary folder");
+    let output = dockgrade()
+        .current_dir(folder.path())
+        .args(["init", "--output", "-"])
+        .output()
+        .expect("dockgrade runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stdout_of(&output), dockgrade::config::init_template());
+    assert!(!folder.path().join("-").exists());
+}
