@@ -464,7 +464,7 @@ fn explain(args: &cli::ExplainArgs) -> u8 {
 
 fn init(args: &cli::InitArgs) -> u8 {
     if args.output.as_os_str() == "-" {
-        return match write_output(None, &crate::config::init_template()) {
+        return match write_output(None, crate::config::init_template()) {
             Ok(()) => cli::EXIT_OK,
             Err(error) => {
                 eprintln!("error: {error}");
