@@ -221,8 +221,8 @@ pub fn inspect_dockerfile(path: &Path, format: &str) -> Result<String, InspectEr
         message: error.message,
     })?;
     // BuildKit's parser accepts files that `docker build` then rejects, such as an unknown
-    // instruction. The buildkit dump is the parser's view alone; the other views say whether
-    // the file builds, since grading reports such a file as a parse error.
+    // instruction. The buildkit dump is the parser's view alone. The other views report whether
+    // the file builds, because grading reports such a file as a parse error.
     let rejected = dockerfile::validate(&parsed).err();
     Ok(match format {
         "buildkit" => dockerfile::dump_buildkit(&parsed),

@@ -694,7 +694,7 @@ fn inspect_names_build_error() {
     assert_eq!(value["build_error"]["message"], "unknown instruction: HI");
 }
 
-/// A Compose user made of an unset variable expands to nothing, which the message says plainly.
+/// A Compose user made of an unset variable expands to nothing, and the message shows `(empty)`.
 #[test]
 fn empty_unresolved_user_is_named_empty() {
     let folder = TempDir::new().expect("temporary folder");

@@ -692,7 +692,7 @@ fn merge_error_row_exits_4() {
 }
 
 #[test]
-fn merge_rejects_today_because_the_shards_carry_the_date() {
+fn merge_rejects_today() {
     dockgrade()
         .args(["merge", "--today", "2026-06-01", "a.json", "b.json"])
         .assert()

@@ -452,7 +452,7 @@ fn missing_files_are_both_named() {
 /// A repository that the new report read from GitHub links its new findings to the file at the
 /// graded commit. Repositories read from local folders get no links.
 #[test]
-fn new_findings_link_to_the_graded_commit_on_github() {
+fn new_findings_link_to_commit() {
     let (fleet, new) = worse_fleet();
     let mut report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&new).expect("read the new report"))

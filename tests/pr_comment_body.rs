@@ -156,7 +156,7 @@ fn body_of_unreadable_head_lists_errors_only() {
 }
 
 #[test]
-fn body_of_readable_again_head_lists_no_new_findings() {
+fn readable_again_lists_no_findings() {
     let mut base = unreadable_head();
     base.commit = Some("fedcba9876543210fedcba9876543210fedcba98".to_string());
     let body = render(&graded(base, head_with_findings(2)), &links()).unwrap();

@@ -258,8 +258,8 @@ impl ControlDiff {
 
 /// Compares two scorecards.
 ///
-/// Repositories pair by name and source; a repository left without a partner pairs by its
-/// name when the name appears once in each scorecard (it moved). Repositories still without a
+/// Repositories pair by name and source. A repository left without a partner pairs by its
+/// name when the name appears once in each scorecard, because it moved. Repositories still without a
 /// partner count as added or removed. See the `pairing` module for the whole rule.
 pub fn compare(old: &Scorecard, new: &Scorecard) -> ScorecardDiff {
     let pairs = pairing::pair(&old.repos, &new.repos);

@@ -2,9 +2,9 @@
 //!
 //! Repositories pair by name and source first. When a scorecard lists the same name and source
 //! more than once, the copies are paired in order. A repository left without a partner then
-//! pairs by name alone when that name appears exactly once in each scorecard: the repository
-//! moved (its path in repos.toml or its GitHub owner changed), and comparing it shows what the
-//! move did, such as a path that no longer exists. A name that appears more than once on a side
+//! pairs by name alone when that name appears exactly once in each scorecard. Such a repository
+//! moved: its path in repos.toml or its GitHub owner changed. Comparing it shows what the move
+//! did, such as a path that no longer exists. A name that appears more than once on a side
 //! could pair several ways, so its unpaired copies stay added or removed.
 
 use crate::scorecard::RepoReport;

@@ -234,7 +234,7 @@ fn readable_again_has_no_new_findings() {
 }
 
 #[test]
-fn unreadable_in_both_with_same_error_is_no_change() {
+fn unreadable_twice_is_no_change() {
     let before = unreadable("api", "repository folder examples/api not found");
     let diff = compare(&card(vec![before.clone()]), &card(vec![before]));
     assert!(!diff.has_changes(), "{diff:#?}");

@@ -10,8 +10,8 @@ use crate::report::explain::render_explain;
 use std::collections::HashMap;
 
 /// Returns the rules of every documented id, in the order of `controls::all_ids`, followed by
-/// `extra_ids` (ids found in the scorecard that this dockgrade does not document, such as those
-/// of a JSON report written by a newer version) in the given order.
+/// `extra_ids` in the given order. Those are ids found in the scorecard that this dockgrade does
+/// not document, such as those of a JSON report written by a newer version.
 pub fn rules(extra_ids: &[String]) -> Vec<ReportingDescriptor> {
     let entries: Vec<&ControlInfo> = CONTROLS.iter().chain(BLOCKERS.iter()).copied().collect();
     let mut markdown: HashMap<&str, String> = entries

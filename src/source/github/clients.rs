@@ -69,7 +69,7 @@ pub fn first_line(message: &str) -> &str {
 }
 
 /// Describes an HTTP client error with its causes. octocrab's own message of a failed
-/// connection is only "client error (Connect)"; the causes say what failed, such as
+/// connection is only "client error (Connect)", and the causes name what failed, such as
 /// "Connection refused".
 pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
     let mut description = first_line(&error.to_string()).to_string();
