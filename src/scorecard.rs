@@ -208,9 +208,11 @@ impl Scorecard {
         {
             return Err(ReadError::Html);
         }
+
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|error| ReadError::Syntax(error.to_string()))?;
         let object = value.as_object().ok_or(ReadError::NotAReport)?;
+
         // A SARIF 2.1.0 log has a top-level `runs` array and a `version` (SARIF spec, section
         // 3.13), and usually a `$schema` that names sarif.
         if object.contains_key("runs") && object.contains_key("version") {
@@ -219,11 +221,12 @@ impl Scorecard {
         if object.get("tool").and_then(|tool| tool.as_str()) != Some("dockgrade") {
             return Err(ReadError::NotAReport);
         }
-        // The JSON of `dockgrade diff` has the same `tool` and its own schema version, and no
-        // `repos`; its `worsenings` list marks it.
+        // The JSON of `dockgrade diff` has the same `tool` and its own schema version but no
+        // `repos`, and its `worsenings` list marks it.
         if !object.contains_key("repos") && object.contains_key("worsenings") {
             return Err(ReadError::DiffReport);
         }
+
         let found = match object.get("schema_version") {
             None => return Err(ReadError::Unversioned),
             Some(version) => version.as_u64().ok_or(ReadError::Unversioned)?,

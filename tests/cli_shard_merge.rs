@@ -1,8 +1,10 @@
 //! `scan --shard I/N` and `merge` through the binary: shards partition the example fleet, and
 //! merging every shard's JSON report gives the bytes of the unsharded scan in every format.
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod binary;
+
 use assert_cmd::Command;
+use binary::{dockgrade, manifest_dir, stderr_of};
 use clap::ValueEnum as _;
 use dockgrade::cli::ReportFormat;
 use std::collections::BTreeSet;
@@ -11,22 +13,6 @@ use tempfile::TempDir;
 
 /// A date after the fleet's expired waiver (2024-01-01) and before the others (2099-12-31).
 const TODAY: &str = "2026-06-01";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns a command for the binary that runs in the repository root, where `scan` finds
-/// ./repos.toml.
-fn dockgrade() -> Command {
-    let mut command = cargo_bin_cmd!("dockgrade");
-    command.current_dir(manifest_dir());
-    command
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Runs the command and returns its stdout, after checking the exit code.
 fn run_expecting(command: &mut Command, code: i32) -> Vec<u8> {

@@ -1,8 +1,9 @@
 //! `--update FILE` through the binary: the Markdown report replaces the marker region of a file
 //! and nothing else, a second run writes nothing, and bad markers or options leave the file alone.
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use assert_cmd::Command;
+mod binary;
+
+use binary::{dockgrade, stderr_of};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -11,22 +12,6 @@ const TODAY: &str = "2026-06-01";
 
 const START: &str = "<!-- dockgrade:start -->";
 const END: &str = "<!-- dockgrade:end -->";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns a command for the binary that runs in the repository root, where `scan` finds
-/// ./repos.toml.
-fn dockgrade() -> Command {
-    let mut command = cargo_bin_cmd!("dockgrade");
-    command.current_dir(manifest_dir());
-    command
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn markdown_report() -> String {
     let output = dockgrade()

@@ -339,12 +339,14 @@ fn moved_repository_is_compared_by_name() {
         )
     });
     let new = scan_unreadable_copy(&fleet);
+
     let output = diff(
         &fleet.old_report,
         &new,
         &["--format", "json", "--fail-on-worse"],
     );
     assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(
         value["added"].as_array().map(Vec::len),
@@ -356,6 +358,7 @@ fn moved_repository_is_compared_by_name() {
         Some(0),
         "{value:#}"
     );
+
     let changed = &value["changed"][0];
     assert_eq!(changed["name"], "storefront-web");
     assert_eq!(changed["old_source"], "examples/fleet/storefront-web");

@@ -10,9 +10,9 @@
 //! - A repository that has errors and a grade was read in part. Its verdicts, blockers and
 //!   waivers are compared as they are, because they are what the grade rests on. A finding in a
 //!   file or folder that an error of the other side names is left out, because that side could
-//!   not see it: it is neither new (the old side could not read the file) nor fixed (the new
-//!   side could not read it). An error without a path does not say what was missed, so it
-//!   leaves every finding in the comparison.
+//!   not see it. Such a finding is neither new (the old side could not read the file) nor fixed
+//!   (the new side could not read it). An error without a path does not name what was missed,
+//!   so it leaves every finding in the comparison.
 
 use super::FindingChanges;
 use crate::finding::Finding;
