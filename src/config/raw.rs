@@ -80,6 +80,8 @@ pub(super) struct RawGitHub {
     pub api_url: Option<Spanned<String>>,
 }
 
+/// The keys of `RawRules` are repeated here rather than flattened into this table, because
+/// serde's `flatten` does not work together with `deny_unknown_fields`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a table")]
 pub(super) struct RawRepo {
